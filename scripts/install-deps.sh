@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs everything FleetFuel needs to build, run and test on Debian 12, with one apt-get call.
+# Idempotent: installs only what is missing. Run as root (or with sudo).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(
+  # build
+  build-essential cmake pkg-config clang-format
+  libboost1.81-dev libpq-dev rapidjson-dev libspdlog-dev libfmt-dev catch2 libssl-dev libexpat1-dev
+  # test services and tools
+  postgresql-15 prometheus openssl ca-certificates curl procps
+)
+# Debian's npm conflicts with the Node.js package some machines come with: add it only when missing.
+command -v npm >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}" >&2
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The test S3 server (pinned in tests/s3rver/package-lock.json).
+if [ ! -d tests/s3rver/node_modules/@20minutes/s3rver ]; then
+  echo "install-deps: npm ci in tests/s3rver" >&2
+  (cd tests/s3rver && npm ci --no-audit --no-fund --silent)
+fi
