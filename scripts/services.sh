@@ -2,6 +2,7 @@
 # Starts throwaway test services and prints `export` lines for them; `stop DIR` stops them again.
 #   eval "$(scripts/services.sh start DIR)"   # PostgreSQL + S3 (HTTP and HTTPS) under DIR
 #   scripts/services.sh stop DIR
+#   eval "$(scripts/services.sh start DIR pg)" # PostgreSQL only
 # Environment handed to the tests (documented in docs/testing.md):
 #   FF_TEST_DATABASE_URL   postgresql://postgres@127.0.0.1:PORT/postgres (trust auth, throwaway cluster)
 #   FF_TEST_PGDATA, FF_TEST_PGBIN, FF_TEST_PGPORT   for tests that stop and restart the server
@@ -12,6 +13,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cmd="${1:?usage: services.sh start|stop DIR}"
 DIR="${2:?usage: services.sh start|stop DIR}"
+ONLY="${3:-all}"
 
 free_port() {
   python3 - <<'PY' 2>/dev/null || echo $((20000 + RANDOM % 20000))
@@ -51,6 +53,14 @@ start() {
     -o "-c listen_addresses=127.0.0.1 -p $pgport -k $DIR/pg -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
     start >/dev/null
   echo "$bin" >"$DIR/pg/bin"
+  cat <<ENV
+export FF_TEST_DATABASE_URL='postgresql://postgres@127.0.0.1:$pgport/postgres'
+export FF_TEST_PGDATA='$DIR/pg/data'
+export FF_TEST_PGBIN='$bin'
+export FF_TEST_PGPORT='$pgport'
+export FF_TEST_PGSOCKET='$DIR/pg'
+ENV
+  [ "$ONLY" = "pg" ] && return 0
 
   # S3 over HTTP, and over HTTPS with a certificate from a throwaway CA.
   local s3port s3tlsport
@@ -75,11 +85,6 @@ start() {
   wait_port "$s3tlsport" "s3rver (TLS)"
 
   cat <<ENV
-export FF_TEST_DATABASE_URL='postgresql://postgres@127.0.0.1:$pgport/postgres'
-export FF_TEST_PGDATA='$DIR/pg/data'
-export FF_TEST_PGBIN='$bin'
-export FF_TEST_PGPORT='$pgport'
-export FF_TEST_PGSOCKET='$DIR/pg'
 export FF_TEST_S3_ENDPOINT='http://127.0.0.1:$s3port'
 export FF_TEST_S3_TLS_ENDPOINT='https://localhost:$s3tlsport'
 export FF_TEST_S3_CA_FILE='$DIR/tls/ca.pem'
