@@ -15,7 +15,7 @@ namespace ff::log {
 namespace {
 
 class ScrubbingFormatter final : public spdlog::formatter {
-public:
+  public:
     explicit ScrubbingFormatter(Format format) : format_(format) {}
 
     void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
@@ -49,7 +49,7 @@ public:
         return std::make_unique<ScrubbingFormatter>(format_);
     }
 
-private:
+  private:
     Format format_;
 };
 

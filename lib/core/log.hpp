@@ -1,4 +1,5 @@
-// Logging setup: spdlog to stderr, human-readable text or one JSON object per line, secrets scrubbed.
+// Logging setup: spdlog to stderr, human-readable text or one JSON object per line, secrets
+// scrubbed.
 #pragma once
 
 #include <string_view>

@@ -1,4 +1,5 @@
-// Secret registry and scrubbing; the logger runs every line through scrub() as a last line of defence.
+// Secret registry and scrubbing; the logger runs every line through scrub() as a last line of
+// defence.
 #include "core/secrets.hpp"
 
 #include <algorithm>

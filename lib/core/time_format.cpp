@@ -1,9 +1,9 @@
 // RFC 3339 formatting without locale or time-zone state (gmtime_r only).
 #include "core/time_format.hpp"
 
-#include <ctime>
-
 #include <fmt/format.h>
+
+#include <ctime>
 
 namespace ff::time {
 namespace {
@@ -24,7 +24,11 @@ std::string format(std::chrono::system_clock::time_point t, bool millis) {
 
 }  // namespace
 
-std::string rfc3339_millis(std::chrono::system_clock::time_point t) { return format(t, true); }
-std::string rfc3339(std::chrono::system_clock::time_point t) { return format(t, false); }
+std::string rfc3339_millis(std::chrono::system_clock::time_point t) {
+    return format(t, true);
+}
+std::string rfc3339(std::chrono::system_clock::time_point t) {
+    return format(t, false);
+}
 
 }  // namespace ff::time

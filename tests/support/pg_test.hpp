@@ -12,7 +12,7 @@ namespace fftest {
 
 // Creates a fresh, empty database on the test cluster and drops it when destroyed.
 class ScratchDatabase {
-public:
+  public:
     ScratchDatabase();
     ~ScratchDatabase();
     ScratchDatabase(const ScratchDatabase&) = delete;
@@ -21,7 +21,7 @@ public:
     const std::string& name() const { return name_; }
     const std::string& url() const { return url_; }  // postgresql://.../<name>
 
-private:
+  private:
     std::string name_;
     std::string url_;
 };
@@ -30,7 +30,7 @@ using Row = std::vector<std::optional<std::string>>;
 
 // A blocking connection that fails the test on any error.
 class PgSession {
-public:
+  public:
     explicit PgSession(const std::string& url);
     ~PgSession();
     PgSession(const PgSession&) = delete;
@@ -39,15 +39,17 @@ public:
     // Runs one or more statements; fails the test on error.
     void exec(const std::string& sql);
     // Runs a parameterised query and returns all rows as text (NULL as nullopt).
-    std::vector<Row> query(const std::string& sql, const std::vector<std::optional<std::string>>& params = {});
+    std::vector<Row> query(const std::string& sql,
+                           const std::vector<std::optional<std::string>>& params = {});
     // First column of the first row; fails the test if there is no row or it is NULL.
-    std::string scalar(const std::string& sql, const std::vector<std::optional<std::string>>& params = {});
+    std::string scalar(const std::string& sql,
+                       const std::vector<std::optional<std::string>>& params = {});
     // The error message of a statement that is expected to fail (fails the test if it succeeds).
     std::string error_of(const std::string& sql);
 
     PGconn* raw() { return conn_; }
 
-private:
+  private:
     PGconn* conn_ = nullptr;
 };
 

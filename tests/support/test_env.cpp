@@ -13,14 +13,23 @@ namespace fftest {
 std::string required_env(const char* name) {
     const char* v = std::getenv(name);
     if (v == nullptr || *v == '\0')
-        FAIL(name << " is not set: run the tests through scripts/test.sh, which starts the services");
+        FAIL(name
+             << " is not set: run the tests through scripts/test.sh, which starts the services");
     return v;
 }
 
-std::string database_url() { return required_env("FF_TEST_DATABASE_URL"); }
-std::string s3_endpoint() { return required_env("FF_TEST_S3_ENDPOINT"); }
-std::string s3_access_key() { return required_env("FF_TEST_S3_ACCESS_KEY"); }
-std::string s3_secret_key() { return required_env("FF_TEST_S3_SECRET_KEY"); }
+std::string database_url() {
+    return required_env("FF_TEST_DATABASE_URL");
+}
+std::string s3_endpoint() {
+    return required_env("FF_TEST_S3_ENDPOINT");
+}
+std::string s3_access_key() {
+    return required_env("FF_TEST_S3_ACCESS_KEY");
+}
+std::string s3_secret_key() {
+    return required_env("FF_TEST_S3_SECRET_KEY");
+}
 
 std::string fleetfuel_binary() {
     if (const char* v = std::getenv("FF_TEST_FLEETFUEL_BIN"); v && *v) return v;
