@@ -1,0 +1,212 @@
+#!/usr/bin/env bash
+# Checks every file in deploy/ without a Docker engine (CTest: deploy_files, label deploy).
+#   scripts/check-deploy.sh [path/to/fleetfuel]
+# With a built binary, also checks that the runtime image installs every shared library it needs.
+# Needs promtool (Debian: prometheus) and python3 with PyYAML (Debian: python3-yaml);
+# systemd-analyze is used when present (a lint of the unit, skipped with a note otherwise).
+set -euo pipefail
+ROOT="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
+D="$ROOT/deploy"
+BIN="${1:-${FF_FLEETFUEL_BIN:-}}"
+PY=/usr/bin/python3
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+
+failures=0
+step() { printf '== %s\n' "$*"; }
+fail() { printf 'FAIL: %s\n' "$*" >&2; failures=$((failures + 1)); }
+note() { printf 'note: %s\n' "$*"; }
+
+command -v promtool >/dev/null || { echo "check-deploy: promtool missing (apt-get install prometheus)" >&2; exit 1; }
+"$PY" -c 'import yaml' 2>/dev/null || { echo "check-deploy: $PY has no PyYAML (apt-get install python3-yaml)" >&2; exit 1; }
+
+# The metric families issue 5 fixes; every deploy file and doc may use only these.
+METRICS="fleetfuel_ingest_lag_seconds fleetfuel_source_age_seconds fleetfuel_last_success_timestamp_seconds
+fleetfuel_cycle_duration_seconds fleetfuel_rows_total fleetfuel_rows_flagged_total fleetfuel_files_total
+fleetfuel_snapshot_refused_total fleetfuel_s3_requests_total fleetfuel_s3_request_duration_seconds
+fleetfuel_db_up fleetfuel_leader fleetfuel_build_info"
+export METRICS ROOT TMP
+
+step "prometheus: scrape config, rules, rule unit tests"
+promtool check config "$D/prometheus/prometheus.yml" || fail "promtool check config"
+promtool check rules "$D/prometheus/fleetfuel.rules.yml" || fail "promtool check rules"
+(cd "$D/prometheus" && promtool test rules fleetfuel.rules.test.yml) || fail "promtool test rules"
+
+step "metric names: rules, dashboard and docs/metrics.md against issue 5 and lib/metrics"
+"$PY" - <<'PY' || fail "metric names"
+import os, re, sys, glob
+root = os.environ["ROOT"]
+fixed = set(os.environ["METRICS"].split())
+def names(path):
+    text = open(path).read()
+    found = set(re.findall(r"\bfleetfuel_[a-z0-9_]+", text))
+    # histogram series suffixes belong to their family
+    return {re.sub(r"_(bucket|sum|count)$", "", n) if re.sub(r"_(bucket|sum|count)$", "", n) in fixed else n
+            for n in found}
+bad = False
+for f in ["deploy/prometheus/fleetfuel.rules.yml", "deploy/prometheus/fleetfuel.rules.test.yml",
+          "deploy/grafana/fleetfuel-dashboard.json", "docs/metrics.md"]:
+    unknown = names(os.path.join(root, f)) - fixed
+    if unknown:
+        print(f"{f}: unknown metric names {sorted(unknown)}"); bad = True
+documented = names(os.path.join(root, "docs/metrics.md"))
+if fixed - documented:
+    print(f"docs/metrics.md: undocumented {sorted(fixed - documented)}"); bad = True
+code = set()
+for f in glob.glob(os.path.join(root, "lib/metrics/*.cpp")):
+    code |= set(re.findall(r'"(fleetfuel_[a-z0-9_]+)"', open(f).read()))
+if not code:
+    print("note: no fleetfuel_* families declared in lib/metrics yet: code comparison skipped")
+else:
+    if code - fixed: print(f"lib/metrics declares names outside issue 5: {sorted(code - fixed)}"); bad = True
+    if fixed - code: print(f"lib/metrics does not declare: {sorted(fixed - code)}"); bad = True
+sys.exit(1 if bad else 0)
+PY
+
+step "grafana: dashboard JSON"
+"$PY" - "$D/grafana/fleetfuel-dashboard.json" >"$TMP/dashboard.rules.yml" <<'PY' || fail "grafana dashboard"
+import json, sys
+d = json.load(open(sys.argv[1]))
+errors = []
+if not isinstance(d.get("schemaVersion"), int): errors.append("schemaVersion missing")
+if not d.get("uid") or not d.get("title"): errors.append("uid/title missing")
+tmpl = {v["name"]: v for v in d.get("templating", {}).get("list", [])}
+if tmpl.get("datasource", {}).get("type") != "datasource": errors.append("no datasource variable")
+exprs, ids = [], set()
+for p in d.get("panels", []):
+    if p["id"] in ids: errors.append(f"duplicate panel id {p['id']}")
+    ids.add(p["id"])
+    if p["type"] == "row": continue
+    if p.get("datasource", {}).get("uid") != "${datasource}": errors.append(f"panel {p['title']}: not on $datasource")
+    if not p.get("targets"): errors.append(f"panel {p['title']}: no query")
+    for t in p.get("targets", []):
+        exprs.append(t["expr"])
+if errors:
+    print("\n".join(errors), file=sys.stderr); sys.exit(1)
+# Every query as a recording rule, so that promtool parses the PromQL.
+print("groups:\n  - name: dashboard\n    rules:")
+for i, e in enumerate(exprs):
+    e = e.replace("$__rate_interval", "5m").replace("$job", ".*")
+    print(f"      - record: dashboard:q{i}\n        expr: {json.dumps(e)}")
+PY
+promtool check rules "$TMP/dashboard.rules.yml" >/dev/null || fail "dashboard PromQL does not parse"
+
+step "compose: deploy/compose.yaml"
+"$PY" - "$D/compose.yaml" <<'PY' || fail "compose file"
+import os, re, sys, yaml
+c = yaml.safe_load(open(sys.argv[1]))
+errors = []
+svc = c.get("services", {}).get("fleetfuel")
+if not svc:
+    print("no service fleetfuel", file=sys.stderr); sys.exit(1)
+def seconds(v):
+    m = re.fullmatch(r"(?:(\d+)m)?(?:(\d+)s)?", str(v))
+    return int(m[1] or 0) * 60 + int(m[2] or 0) if m and v else 0
+if svc.get("restart") != "unless-stopped": errors.append("fleetfuel: restart is not unless-stopped")
+if seconds(svc.get("stop_grace_period")) <= 8: errors.append("fleetfuel: stop_grace_period not above SHUTDOWN_GRACE (8s)")
+if svc.get("healthcheck", {}).get("test") != ["CMD", "fleetfuel", "healthcheck"]:
+    errors.append("fleetfuel: healthcheck is not [CMD, fleetfuel, healthcheck]")
+if svc.get("build", {}).get("dockerfile") != "deploy/Dockerfile": errors.append("fleetfuel: not built from deploy/Dockerfile")
+if "ports" in svc: errors.append("fleetfuel: publishes ports; /metrics is for the internal network only")
+if svc.get("profiles"): errors.append("fleetfuel: must not be behind a profile")
+secret_names = re.compile(r"(SECRET|PASSWORD|TOKEN|DATABASE_URL|MC_HOST)")
+for name, s in c["services"].items():
+    env = s.get("environment", {})
+    if isinstance(env, list):
+        errors.append(f"{name}: environment as a list; use a mapping"); continue
+    local = "local" in (s.get("profiles") or [])
+    if name != "fleetfuel" and not local: errors.append(f"{name}: extra service outside the local profile")
+    for k, v in env.items():
+        if not secret_names.search(k): continue
+        v = str(v)
+        # A secret is a variable reference; only throwaway local-profile services get defaults.
+        ok = re.fullmatch(r"\$\{[A-Z0-9_]+(:\?[^}]*)?\}", v) or (local and "${" in v)
+        if not ok: errors.append(f"{name}: {k} has an inline value")
+for net in svc.get("networks", []):
+    if not c.get("networks", {}).get(net, {}).get("external"): errors.append(f"network {net} is not external")
+if errors:
+    print("\n".join(errors), file=sys.stderr); sys.exit(1)
+PY
+
+step "environment names: compose, systemd env file and local env against lib/config/config_table.cpp"
+"$PY" - <<'PY' || fail "environment names"
+import os, re, sys, yaml
+root = os.environ["ROOT"]
+table = os.path.join(root, "lib/config/config_table.cpp")
+if not os.path.exists(table):
+    print("note: lib/config/config_table.cpp not present: names not compared"); sys.exit(0)
+known = set(re.findall(r'\{"([A-Z][A-Z0-9_]+)",', open(table).read()))
+known |= {k + "_FILE" for k in ("DATABASE_URL", "RUSTFS_SECRET_KEY", "FUEL_ANALYTICS_TOKEN")}
+deploy_only = {"FLEETFUEL_NETWORK", "FLEETFUEL_IMAGE", "LOCAL_POSTGRES_PASSWORD"}
+c = yaml.safe_load(open(os.path.join(root, "deploy/compose.yaml")))
+used = {"deploy/compose.yaml": set(c["services"]["fleetfuel"]["environment"])}
+for f in ("deploy/systemd/fleetfuel.env", "deploy/local.env.example"):
+    used[f] = set(re.findall(r"^#?([A-Z][A-Z0-9_]+)=", open(os.path.join(root, f)).read(), re.M))
+bad = False
+for f, names in used.items():
+    unknown = names - known - deploy_only
+    if unknown:
+        print(f"{f}: variables the code does not read: {sorted(unknown)}"); bad = True
+sys.exit(1 if bad else 0)
+PY
+
+step "systemd: deploy/systemd/fleetfuel.service"
+if command -v systemd-analyze >/dev/null; then
+  # verify insists that ExecStart exists; the unit, not the binary, is what is checked here.
+  exe=/bin/true; [ -n "$BIN" ] && [ -x "$BIN" ] && exe="$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")"
+  sed "s#/usr/local/bin/fleetfuel#$exe#" "$D/systemd/fleetfuel.service" >"$TMP/fleetfuel.service"
+  out="$(systemd-analyze verify "$TMP/fleetfuel.service" 2>&1)" || fail "systemd-analyze verify: $out"
+  [ -z "$out" ] || fail "systemd-analyze verify warnings: $out"
+else
+  note "systemd-analyze not available: unit not verified (a lint, not a test of our code)"
+fi
+for k in 'Type=simple' 'Restart=always' 'NoNewPrivileges=yes' 'ProtectSystem=strict' \
+         'EnvironmentFile=/etc/fleetfuel/fleetfuel.env' 'ExecStart=/usr/local/bin/fleetfuel run'; do
+  grep -qx "$k" "$D/systemd/fleetfuel.service" || fail "fleetfuel.service lacks $k"
+done
+
+step "docker: deploy/Dockerfile structure"
+DF="$D/Dockerfile"
+grep -Eq '^FROM debian:12 AS build$' "$DF" || fail "Dockerfile: build stage is not debian:12"
+grep -Eq '^FROM debian:12-slim$' "$DF" || fail "Dockerfile: runtime stage is not debian:12-slim"
+grep -Fqx 'HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 CMD ["fleetfuel","healthcheck"]' "$DF" \
+  || fail "Dockerfile: HEALTHCHECK CMD [\"fleetfuel\",\"healthcheck\"] missing"
+grep -Fqx 'CMD ["fleetfuel","run"]' "$DF" || fail "Dockerfile: CMD [\"fleetfuel\",\"run\"] missing"
+grep -Fqx 'ENTRYPOINT ["/usr/bin/tini","--"]' "$DF" || fail "Dockerfile: tini is not PID 1"
+grep -Eq '^EXPOSE 8080$' "$DF" || fail "Dockerfile: EXPOSE 8080 missing"
+last_user="$(awk '/^USER /{u=$2} END{print u}' "$DF")"
+case "$last_user" in ""|root|0|0:*|root:*) fail "Dockerfile: runtime does not run as a non-root USER" ;; esac
+grep -q 'ctest .*-LE' "$DF" || fail "Dockerfile: build stage does not run the unit tests"
+[ -f "$D/Dockerfile.dockerignore" ] && grep -qx '.git' "$D/Dockerfile.dockerignore" \
+  || fail "deploy/Dockerfile.dockerignore missing or lets .git in"
+if command -v hadolint >/dev/null; then hadolint "$DF" || fail "hadolint"; else note "hadolint not installed: structural checks only"; fi
+
+# The runtime stage's apt list must provide each library the binary links directly.
+runtime_pkgs="$(awk '/^FROM debian:12-slim/{r=1} r' "$DF" | tr -s ' \\\n' '\n' | grep -E '^lib|^tini$|^ca-certificates$' || true)"
+if [ -n "$BIN" ] && [ -x "$BIN" ]; then
+  step "runtime libraries of $(basename "$BIN")"
+  base="libc6 libgcc-s1 libstdc++6"   # present in debian:12-slim
+  while read -r lib; do
+    path="$(ldconfig -p | awk -v l="$lib" '$1 == l && !p {p = $NF} END {print p}')"
+    # usrmerge: dpkg may know the file under /usr/lib or /lib, and by its real name.
+    pkg=""
+    for p in "$path" "/usr$path" "${path#/usr}" "$(readlink -f "$path")"; do
+      pkg="$(dpkg -S "$p" 2>/dev/null | head -1 | cut -d: -f1 || true)"
+      [ -n "$pkg" ] && break
+    done
+    if [ -z "$pkg" ]; then fail "no Debian package provides $lib"; continue; fi
+    if ! grep -qx "$pkg" <<<"$runtime_pkgs"$'\n'"${base// /$'\n'}"; then
+      fail "binary needs $lib from $pkg, which the runtime stage does not install"
+    fi
+  done < <(readelf -d "$BIN" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
+  printf 'binary: %s bytes (%s bytes stripped)\n' "$(stat -c %s "$BIN")" \
+    "$(strip -o "$TMP/stripped" "$BIN" && stat -c %s "$TMP/stripped")"
+else
+  note "no fleetfuel binary given: runtime library check skipped"
+fi
+
+if ((failures)); then
+  echo "check-deploy: $failures check(s) failed" >&2
+  exit 1
+fi
+echo "check-deploy: all deploy files pass"
