@@ -1,14 +1,67 @@
-// fleetfuel migrate
+// fleetfuel migrate: connects, applies the embedded sql/ migrations, logs what ran; exit 0 or 1.
 #include <spdlog/spdlog.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <exception>
+#include <string>
 
 #include "commands.hpp"
 #include "core/exit_codes.hpp"
+#include "core/secrets.hpp"
+#include "db/connection.hpp"
+#include "db/migrate.hpp"
 
 namespace ff::cmd {
+namespace {
 
-int migrate(const config::Config&, const Args&) {
-    spdlog::error("migrate: not implemented yet");
-    return kExitFailed;
+boost::asio::awaitable<db::MigrateReport> connect_and_migrate(const config::Config& cfg) {
+    db::Connection conn(co_await boost::asio::this_coro::executor);
+    db::ConnectOptions options;
+    options.conninfo = cfg.database_url;
+    options.connect_timeout = cfg.db_connect_timeout;
+    options.statement_timeout = cfg.db_statement_timeout;
+    co_await conn.connect(std::move(options));
+    spdlog::info("migrate: connected to {}", conn.describe());
+    db::MigrateOptions migrate_options{cfg.db_lock_timeout, cfg.reader_role};
+    co_return co_await db::migrate(conn, migrate_options);
+}
+
+// Errors are printed on one line, with every registered secret masked.
+std::string one_line(std::string text) {
+    for (char& ch : text)
+        if (ch == '\n' || ch == '\r') ch = ' ';
+    return secrets::scrub(text);
+}
+
+}  // namespace
+
+int migrate(const config::Config& cfg, const Args& args) {
+    if (!args.empty()) {
+        spdlog::error("migrate: takes no arguments (got \"{}\")", one_line(args.front()));
+        return kExitUsage;
+    }
+    boost::asio::io_context io;
+    int exit_code = kExitFailed;
+    boost::asio::co_spawn(io, connect_and_migrate(cfg),
+                          [&](std::exception_ptr e, db::MigrateReport report) {
+                              if (e) {
+                                  try {
+                                      std::rethrow_exception(e);
+                                  } catch (const std::exception& ex) {
+                                      spdlog::error("migrate: failed: {}", one_line(ex.what()));
+                                  }
+                                  return;
+                              }
+                              for (const auto& name : report.applied)
+                                  spdlog::info("migrate: applied sql/{}", name);
+                              spdlog::info("migrate: done, {} applied, {} already current",
+                                           report.applied.size(), report.already_current);
+                              exit_code = kExitOk;
+                          });
+    io.run();
+    return exit_code;
 }
 
 }  // namespace ff::cmd

@@ -28,7 +28,7 @@ struct ConnectOptions {
 // one (e.g. "57014" query_canceled), empty otherwise. `connection_lost` is true when the
 // connection is unusable afterwards and must be replaced. what() never contains the password.
 class DbError : public std::runtime_error {
-public:
+  public:
     DbError(const std::string& message, std::string sqlstate, bool connection_lost)
         : std::runtime_error(message),
           sqlstate_(std::move(sqlstate)),
@@ -36,7 +36,7 @@ public:
     const std::string& sqlstate() const { return sqlstate_; }
     bool connection_lost() const { return connection_lost_; }
 
-private:
+  private:
     std::string sqlstate_;
     bool connection_lost_;
 };
@@ -45,7 +45,7 @@ using Param = std::optional<std::string>;  // text-format parameter; nullopt is 
 using Params = std::vector<Param>;
 
 class Connection {
-public:
+  public:
     enum class State { disconnected, connecting, idle, busy, copying, broken };
 
     explicit Connection(boost::asio::any_io_executor executor);
@@ -81,7 +81,7 @@ public:
     // Drops the connection (releases the socket from Asio first, then PQfinish).
     void close();
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
     State state_ = State::disconnected;

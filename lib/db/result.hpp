@@ -10,7 +10,7 @@ struct pg_result;
 namespace ff::db {
 
 class Result {
-public:
+  public:
     Result() = default;
     explicit Result(pg_result* r);
     Result(Result&& other) noexcept;
@@ -22,13 +22,13 @@ public:
     int rows() const;
     int columns() const;
     bool is_null(int row, int col) const;
-    std::string_view get(int row, int col) const;           // "" for NULL
+    std::string_view get(int row, int col) const;  // "" for NULL
     std::optional<std::string> get_opt(int row, int col) const;
-    long long get_int(int row, int col) const;              // throws if NULL or not an integer
-    long long affected_rows() const;                        // PQcmdTuples, 0 when none
-    int column_index(const char* name) const;               // -1 when absent
+    long long get_int(int row, int col) const;  // throws if NULL or not an integer
+    long long affected_rows() const;            // PQcmdTuples, 0 when none
+    int column_index(const char* name) const;   // -1 when absent
 
-private:
+  private:
     pg_result* res_ = nullptr;
 };
 

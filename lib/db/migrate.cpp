@@ -1,0 +1,205 @@
+// fleetfuel migrate: applies the embedded sql/ files once each, in order, recorded with checksums.
+#include "db/migrate.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <exception>
+#include <map>
+#include <optional>
+
+#include "db/advisory_lock.hpp"
+
+namespace ff::db {
+namespace {
+
+using boost::asio::awaitable;
+
+constexpr std::string_view kHistoryDdl = R"sql(
+CREATE SCHEMA IF NOT EXISTS fuel;
+CREATE TABLE IF NOT EXISTS fuel.schema_migrations (
+    script        text PRIMARY KEY,                   -- file name, e.g. V0001__fuel_schema.sql
+    version       integer UNIQUE,                     -- NULL for repeatable (R) files
+    description   text NOT NULL,
+    kind          char(1) NOT NULL CHECK (kind IN ('V', 'R')),
+    checksum      text NOT NULL,                      -- SHA-256 (R: text + tracksolid presence)
+    installed_at  timestamptz NOT NULL DEFAULT now(),
+    execution_ms  integer NOT NULL,
+    CHECK ((kind = 'V') = (version IS NOT NULL))
+);
+)sql";
+
+struct Recorded {
+    std::string script;
+    std::optional<int> version;
+    char kind = 'V';
+    std::string checksum;
+};
+
+awaitable<std::vector<Recorded>> load_history(Connection& conn) {
+    auto r = co_await conn.exec(
+        "SELECT script, version, kind, checksum FROM fuel.schema_migrations ORDER BY script");
+    std::vector<Recorded> rows;
+    for (int i = 0; i < r.rows(); ++i) {
+        Recorded row;
+        row.script = std::string(r.get(i, 0));
+        if (!r.is_null(i, 1)) row.version = static_cast<int>(r.get_int(i, 1));
+        row.kind = r.get(i, 2).empty() ? 'V' : r.get(i, 2).front();
+        row.checksum = std::string(r.get(i, 3));
+        rows.push_back(std::move(row));
+    }
+    co_return rows;
+}
+
+// Refuses a database that a newer FleetFuel has migrated: this binary does not know its schema.
+void refuse_newer_schema(const std::vector<Recorded>& history,
+                         const std::vector<MigrationFile>& plan) {
+    int newest_known = 0;
+    for (const auto& m : plan)
+        if (m.kind == 'V') newest_known = std::max(newest_known, m.version);
+    for (const auto& row : history) {
+        if (row.kind == 'V' && row.version && *row.version > newest_known)
+            throw MigrateError(fmt::format(
+                "the database has migration {} ({}) applied, newer than this fleetfuel knows "
+                "(up to V{:04}): run a newer fleetfuel; never migrate a database down",
+                *row.version, row.script, newest_known));
+    }
+}
+
+// One migration in its own transaction, recorded in the same transaction.
+awaitable<void> apply_one(Connection& conn, const MigrationFile& m, const std::string& checksum,
+                          std::chrono::milliseconds lock_timeout) {
+    const auto started = std::chrono::steady_clock::now();
+    std::exception_ptr failure;
+    co_await conn.exec("BEGIN");
+    try {
+        Params timeout{std::to_string(lock_timeout.count())};
+        co_await conn.exec("SELECT set_config('lock_timeout', $1, true)", std::move(timeout));
+        co_await conn.exec_script(m.text);
+        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::steady_clock::now() - started);
+        Params record{
+            m.name,        m.kind == 'V' ? Param(std::to_string(m.version)) : std::nullopt,
+            m.description, std::string(1, m.kind),
+            checksum,      std::to_string(ms.count())};
+        co_await conn.exec(
+            "INSERT INTO fuel.schema_migrations "
+            "(script, version, description, kind, checksum, execution_ms) "
+            "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (script) DO UPDATE SET "
+            "checksum = EXCLUDED.checksum, description = EXCLUDED.description, "
+            "installed_at = now(), execution_ms = EXCLUDED.execution_ms",
+            std::move(record));
+        co_await conn.exec("COMMIT");
+    } catch (const DbError& e) {
+        failure = std::make_exception_ptr(
+            DbError("sql/" + m.name + ": " + e.what(), e.sqlstate(), e.connection_lost()));
+    }
+    if (failure) {
+        if (conn.usable()) {
+            try {
+                co_await conn.exec("ROLLBACK");
+            } catch (const DbError&) {
+                // The migration's own error is the one worth reporting.
+            }
+        }
+        std::rethrow_exception(failure);
+    }
+}
+
+awaitable<void> grant_reader(Connection& conn, const std::string& role) {
+    // Params are built outside the co_await: GCC 12 miscompiles braced temporaries there.
+    Params name{role};
+    auto exists = co_await conn.exec("SELECT 1 FROM pg_roles WHERE rolname = $1", name);
+    if (exists.rows() == 0)
+        throw MigrateError("FUEL_READER_ROLE: role \"" + role +
+                           "\" does not exist; create it first or unset FUEL_READER_ROLE");
+    auto grants = co_await conn.exec(
+        "SELECT format('GRANT USAGE ON SCHEMA reporting TO %1$I; "
+        "GRANT SELECT ON ALL TABLES IN SCHEMA reporting TO %1$I', $1::text)",
+        name);
+    co_await conn.exec_script(grants.get(0, 0));
+}
+
+awaitable<MigrateReport> run_plan(Connection& conn, const MigrateOptions& options,
+                                  const std::vector<MigrationFile>& plan) {
+    MigrateReport report;
+    co_await conn.exec_script(kHistoryDdl);
+    const auto history = co_await load_history(conn);
+    refuse_newer_schema(history, plan);
+    std::map<int, const Recorded*> applied_versions;
+    std::map<std::string, const Recorded*> applied_scripts;
+    for (const auto& row : history) {
+        if (row.version) applied_versions[*row.version] = &row;
+        applied_scripts[row.script] = &row;
+    }
+
+    // Versioned files: each once, in version order; an edited applied file stops everything.
+    for (const auto& m : plan) {
+        if (m.kind != 'V') continue;
+        const auto checksum = sha256_hex(m.text);
+        if (auto it = applied_versions.find(m.version); it != applied_versions.end()) {
+            if (it->second->checksum != checksum)
+                throw MigrateError(fmt::format(
+                    "sql/{} was changed after it was applied (recorded checksum {}, file {}); "
+                    "never edit an applied migration: restore it and add a new V file",
+                    m.name, it->second->checksum.substr(0, 12), checksum.substr(0, 12)));
+            ++report.already_current;
+            continue;
+        }
+        co_await apply_one(conn, m, checksum, options.lock_timeout);
+        spdlog::debug("migrate: applied sql/{}", m.name);
+        report.applied.push_back(m.name);
+    }
+
+    // Repeatable files: after every V file, in description order, when their checksum changed.
+    auto devices = co_await conn.exec("SELECT to_regclass('tracksolid.devices') IS NOT NULL");
+    const bool has_devices = devices.get(0, 0) == "t";
+    for (const auto& m : plan) {
+        if (m.kind != 'R') continue;
+        const auto checksum = repeatable_checksum(m.text, has_devices);
+        if (auto it = applied_scripts.find(m.name);
+            it != applied_scripts.end() && it->second->checksum == checksum) {
+            ++report.already_current;
+            continue;
+        }
+        co_await apply_one(conn, m, checksum, options.lock_timeout);
+        spdlog::debug("migrate: applied sql/{}", m.name);
+        report.applied.push_back(m.name);
+    }
+
+    if (!options.reader_role.empty()) co_await grant_reader(conn, options.reader_role);
+    co_return report;
+}
+
+}  // namespace
+
+std::string repeatable_checksum(std::string_view text, bool devices_table_exists) {
+    std::string input(text);
+    input += devices_table_exists ? "\n-- tracksolid.devices: present\n"
+                                  : "\n-- tracksolid.devices: absent\n";
+    return sha256_hex(input);
+}
+
+awaitable<MigrateReport> migrate(Connection& conn, const MigrateOptions& options) {
+    co_return co_await migrate(conn, options, embedded_migrations());
+}
+
+awaitable<MigrateReport> migrate(Connection& conn, const MigrateOptions& options,
+                                 std::vector<EmbeddedSql> files) {
+    const auto plan = plan_migrations(files);
+    const Params key{std::to_string(kMigrateLockKey)};
+    // Waits server-side for a concurrent migrate to finish; the wait costs this thread nothing.
+    co_await conn.exec("SELECT pg_advisory_lock($1::bigint)", key);
+    std::exception_ptr failure;
+    MigrateReport report;
+    try {
+        report = co_await run_plan(conn, options, plan);
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    if (conn.usable()) co_await conn.exec("SELECT pg_advisory_unlock($1::bigint)", key);
+    if (failure) std::rethrow_exception(failure);
+    co_return report;
+}
+
+}  // namespace ff::db

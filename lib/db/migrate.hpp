@@ -1,0 +1,44 @@
+// fleetfuel migrate: applies the embedded sql/ files once each, in order, recorded with checksums.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "db/connection.hpp"
+#include "db/migration_files.hpp"
+
+namespace ff::db {
+
+// A migration that must not run: an applied V file was edited, the database is newer than this
+// binary, a file name is malformed, the reader role is missing. what() names the file or setting.
+class MigrateError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+struct MigrateOptions {
+    std::chrono::milliseconds lock_timeout{10'000};  // lock_timeout for each migration's DDL
+    std::string reader_role;                         // FUEL_READER_ROLE; empty = no grants
+};
+
+struct MigrateReport {
+    std::vector<std::string> applied;  // file names, in the order they ran
+    int already_current = 0;           // files that needed nothing
+};
+
+// Takes the migrate advisory lock (so concurrent migrates are safe), creates
+// fuel.schema_migrations, checks the recorded V checksums and refuses a database migrated by a
+// newer binary, applies each pending V file and each changed R file in its own transaction, then
+// grants the reader role. Throws MigrateError or DbError. `files` defaults to the embedded set.
+boost::asio::awaitable<MigrateReport> migrate(Connection& conn, const MigrateOptions& options);
+boost::asio::awaitable<MigrateReport> migrate(Connection& conn, const MigrateOptions& options,
+                                              std::vector<EmbeddedSql> files);
+
+// The checksum recorded for an R file: its text and whether tracksolid.devices exists, so the
+// views are rebuilt when that table appears or goes.
+std::string repeatable_checksum(std::string_view text, bool devices_table_exists);
+
+}  // namespace ff::db
