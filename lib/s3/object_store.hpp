@@ -36,7 +36,7 @@ struct GetResult {
 };
 
 class ObjectStore {
-public:
+  public:
     virtual ~ObjectStore() = default;
 
     // Every object under `prefix` whose key sorts (bytewise) after `start_after`, in key order,
