@@ -1,10 +1,102 @@
 -- Normalisation of fuel.records: raw jsonb -> typed columns and quality flags (contract section 4).
 --
 -- Repeatable migration: re-applied whenever this text changes, so everything here is idempotent.
--- Every function pins its search_path, never reads the session's TimeZone or DateStyle, and never
+-- Every function pins its search_path (the inlinable fuel.norm_* blocks are bound when created
+-- instead), never reads the session's TimeZone or DateStyle, and never
 -- raises for any input: what it cannot read becomes NULL (and, where the contract says so, a flag).
 -- Regexp checks decide before any cast, so no per-value exception blocks (subtransactions) are used.
 -- Whitespace means spaces and tabs (contract section 4).
+
+-- Inlinable building blocks. Helper calls with a SET clause cost a GUC save/restore each and can
+-- never be inlined, and fuel.normalise used ~20 of them per row; so the rules that are single
+-- expressions live here as SQL-standard bodies (RETURN ...): no SET clause, bound to their objects
+-- when created (so they cannot depend on any caller's search_path), and inlined by the planner into
+-- fuel.normalise and into the pinned public helpers below, which stay the definitions to call.
+-- Regexps with bounded repeats ({1,100}) are slow in PostgreSQL (a DFA is built per match): the
+-- shapes are checked with unbounded ones and the bounds with lengths, which accepts the same text.
+
+-- fuel.collapse without its SET clause.
+CREATE OR REPLACE FUNCTION fuel.norm_collapse(value text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN NULLIF(pg_catalog.btrim(pg_catalog.regexp_replace(value, '[ \t]+', ' ', 'g'), ' '), '');
+
+-- fuel.plate without its SET clause.
+CREATE OR REPLACE FUNCTION fuel.norm_plate(value text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN NULLIF(pg_catalog.upper(pg_catalog.regexp_replace(pg_catalog.split_part(value, '/', 1), '[^A-Za-z0-9]+', '', 'g')
+                               COLLATE "C"), '');
+
+-- A number that is already plain, '^-?[0-9]{1,15}(\.[0-9]{1,100})?$' (all JSON numbers), else NULL.
+CREATE OR REPLACE FUNCTION fuel.norm_plain_number(value text) RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN value OPERATOR(pg_catalog.~) '^-?[0-9]+(\.[0-9]+)?$'
+                 AND pg_catalog.length(pg_catalog.ltrim(pg_catalog.split_part(value, '.', 1), '-')) <= 15
+                 AND pg_catalog.length(pg_catalog.split_part(value, '.', 2)) <= 100
+            THEN value::numeric END;
+
+-- A cleaned number (fuel.clean_number's result) read as '^[+-]?0*([0-9]{1,15}(\.[0-9]{0,100})?|\.[0-9]{1,100})$'.
+CREATE OR REPLACE FUNCTION fuel.norm_cleaned_number(t text) RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN t OPERATOR(pg_catalog.~) '^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$'
+                 AND pg_catalog.length(pg_catalog.ltrim(pg_catalog.split_part(pg_catalog.ltrim(t, '+-'), '.', 1), '0')) <= 15
+                 AND pg_catalog.length(pg_catalog.split_part(t, '.', 2)) <= 100
+            THEN t::numeric END;
+
+-- An odometer of plain digits (what most rows hold), else NULL; larger than an integer is NULL too.
+CREATE OR REPLACE FUNCTION fuel.norm_plain_odometer(value text) RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN value OPERATOR(pg_catalog.~) '^[0-9]+$' AND pg_catalog.length(value) <= 10
+                 AND value::bigint <= 2147483647
+            THEN value::bigint::integer END;
+
+-- fuel.make_date_or_null without its SET clause.
+CREATE OR REPLACE FUNCTION fuel.norm_date(y integer, m integer, d integer) RETURNS date
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN y BETWEEN 1 AND 9999 AND m BETWEEN 1 AND 12 AND d BETWEEN 1 AND 31
+                 AND d <= (pg_catalog.make_date(y, m, 1) + interval '1 month')::date - pg_catalog.make_date(y, m, 1)
+            THEN pg_catalog.make_date(y, m, d) END;
+
+-- Digits turned into '0': a text matches a regexp of fixed shapes exactly when this does.
+CREATE OR REPLACE FUNCTION fuel.norm_shape(value text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN pg_catalog.translate(value, '0123456789', '0000000000');
+
+-- True for the common timestamp shapes (fuel.norm_shape of a trimmed value), each of which matches
+-- the timestamp regexp of fuel.parse_timestamptz; other shapes are left to that regexp.
+CREATE OR REPLACE FUNCTION fuel.norm_common_timestamp_shape(shape text) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN shape = ANY ('{0000-00-00,0000-0-0,0000-00-0,0000-0-00,0000-00-00T00:00:00+00:00,0000-00-00T00:00:00-00:00,'
+                    '0000-00-00T00:00:00Z,0000-00-00T00:00:00,"0000-00-00 00:00:00","0000-00-00 00:00",'
+                    '"0000-00-00 00:00:00+00:00","0000-00-00 00:00:00Z","0000-00-00 00:00 +0000",'
+                    '"0000-00-00 00:00:00 +0000",0000-00-00T00:00:00.000Z,0000-00-00T00:00:00.000000Z,'
+                    '0000-00-00T00:00:00.000000+00:00,0000-00-00T00:00:00.000+00:00,0000-00-00T00:00Z,'
+                    '0000-00-00T00:00+00:00,0000-00-00T00:00:00+0000,0000-00-00T00:00:00+00}'::text[]);
+
+-- The commonest timestamp shapes, trimmed, read at fixed positions without fuel.parse_timestamptz's
+-- statements: 'YYYY-MM-DD( |T)HH:MM:SS' with no offset, 'Z', or '+HH:MM'/'-HH:MM'. NULL for any
+-- other text (and for an invalid value of these shapes), so callers fall back to the full parser,
+-- which gives the same result for these shapes.
+CREATE OR REPLACE FUNCTION fuel.norm_common_timestamptz(s text) RETURNS timestamptz
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN pg_catalog.length(s) IN (19, 20, 25)
+                 AND fuel.norm_shape(s) IN ('0000-00-00 00:00:00', '0000-00-00T00:00:00', '0000-00-00T00:00:00Z',
+                                            '0000-00-00 00:00:00Z', '0000-00-00T00:00:00+00:00', '0000-00-00T00:00:00-00:00')
+                 AND pg_catalog.substr(s, 12, 2)::integer <= 23 AND pg_catalog.substr(s, 15, 2)::integer <= 59
+                 AND pg_catalog.substr(s, 18, 2)::integer <= 59
+                 AND (pg_catalog.length(s) < 25
+                      OR (pg_catalog.substr(s, 21, 2)::integer <= 15 AND pg_catalog.substr(s, 24, 2)::integer <= 59))
+            THEN (fuel.norm_date(pg_catalog.substr(s, 1, 4)::integer, pg_catalog.substr(s, 6, 2)::integer,
+                                 pg_catalog.substr(s, 9, 2)::integer)
+                  + pg_catalog.make_time(pg_catalog.substr(s, 12, 2)::integer, pg_catalog.substr(s, 15, 2)::integer, 0)
+                  + (pg_catalog.substr(s, 18, 2)::integer * 1000000) * interval '1 microsecond')
+                 AT TIME ZONE CASE pg_catalog.length(s)
+                     WHEN 19 THEN interval '3 hours'
+                     WHEN 20 THEN interval '0'
+                     ELSE CASE WHEN pg_catalog.substr(s, 20, 1) = '-' THEN -1 ELSE 1 END
+                          * ((pg_catalog.substr(s, 21, 2)::integer * 60 + pg_catalog.substr(s, 24, 2)::integer)
+                             * interval '1 minute')
+                 END
+       END;
 
 -- Contract section 4, "collapsed": trimmed, inner runs of spaces/tabs turned into one space, '' -> NULL.
 -- Used for driver name, station (case kept) and, before title case, department.
@@ -13,7 +105,7 @@ LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, fuel
 AS $$
 BEGIN
-    RETURN NULLIF(btrim(regexp_replace(value, '[ \t]+', ' ', 'g'), ' '), '');
+    RETURN fuel.norm_collapse(value);
 END
 $$;
 
@@ -25,7 +117,7 @@ LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, fuel
 AS $$
 BEGIN
-    RETURN NULLIF(upper(regexp_replace(split_part(value, '/', 1), '[^A-Za-z0-9]+', '', 'g') COLLATE "C"), '');
+    RETURN fuel.norm_plate(value);
 END
 $$;
 
@@ -35,7 +127,7 @@ LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, fuel
 AS $$
 BEGIN
-    RETURN initcap(fuel.collapse(value));
+    RETURN initcap(fuel.norm_collapse(value));
 END
 $$;
 
@@ -51,7 +143,7 @@ AS $$
 DECLARE
     t text;
 BEGIN
-    t := regexp_replace(value, '[ \t]+', '', 'g');
+    t := translate(value, E' \t', '');
     IF t = '' THEN
         RETURN NULL;
     END IF;
@@ -59,8 +151,17 @@ BEGIN
     IF length(t) > 200 THEN
         RETURN '?';
     END IF;
-    t := regexp_replace(t, '^(kes|ksh)+', '', 'i');
-    t := regexp_replace(t, '(kes|ksh|ltrs|km|l|/=)+$', '', 'i');
+    -- Each regexp runs only when its text can match (a case-insensitive regexp letter matches just
+    -- its two ASCII cases): most values need none of them.
+    IF left(t, 1) IN ('k', 'K') THEN
+        t := regexp_replace(t, '^(kes|ksh)+', '', 'i');
+    END IF;
+    IF right(t, 1) IN ('s', 'S', 'h', 'H', 'm', 'M', 'l', 'L', '=') THEN
+        t := regexp_replace(t, '(kes|ksh|ltrs|km|l|/=)+$', '', 'i');
+    END IF;
+    IF strpos(t, ',') = 0 THEN
+        RETURN t;
+    END IF;
     RETURN regexp_replace(t, ',(?=[0-9]{3}([^0-9]|$))', '', 'g');
 END
 $$;
@@ -73,17 +174,15 @@ LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, fuel
 AS $$
 DECLARE
+    n numeric := fuel.norm_plain_number(value);
     t text;
 BEGIN
     -- Most values (all JSON numbers) are already plain: skip the cleaning.
-    IF value ~ '^-?[0-9]{1,15}(\.[0-9]{1,100})?$' THEN
-        RETURN value::numeric;
+    IF n IS NOT NULL THEN
+        RETURN n;
     END IF;
     t := fuel.clean_number(value);
-    IF t ~ '^[+-]?0*([0-9]{1,15}(\.[0-9]{0,100})?|\.[0-9]{1,100})$' THEN
-        RETURN t::numeric;
-    END IF;
-    RETURN NULL;
+    RETURN fuel.norm_cleaned_number(t);
 END
 $$;
 
@@ -94,10 +193,16 @@ LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, fuel
 AS $$
 DECLARE
-    t text := fuel.clean_number(value);
+    t text;
     n bigint;
 BEGIN
-    IF t ~ '^\+?0*[0-9]{1,10}(\.0*)?$' THEN
+    n := fuel.norm_plain_odometer(value);
+    IF n IS NOT NULL THEN
+        RETURN n;
+    END IF;
+    t := fuel.clean_number(value);
+    -- '^\+?0*[0-9]{1,10}(\.0*)?$'
+    IF t ~ '^\+?[0-9]+(\.0*)?$' AND length(ltrim(split_part(ltrim(t, '+'), '.', 1), '0')) <= 10 THEN
         n := trunc(t::numeric)::bigint;
         IF n <= 2147483647 THEN
             RETURN n::integer;
@@ -113,11 +218,7 @@ LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, fuel
 AS $$
 BEGIN
-    IF y BETWEEN 1 AND 9999 AND m BETWEEN 1 AND 12 AND d BETWEEN 1 AND 31
-       AND d <= (make_date(y, m, 1) + interval '1 month')::date - make_date(y, m, 1) THEN
-        RETURN make_date(y, m, d);
-    END IF;
-    RETURN NULL;
+    RETURN fuel.norm_date(y, m, d);
 END
 $$;
 
@@ -132,23 +233,26 @@ SET search_path = pg_catalog, fuel
 AS $$
 DECLARE
     s text := btrim(value, E' \t');
+    shape text;
 BEGIN
     IF length(s) > 64 THEN
         RETURN NULL;
     END IF;
-    IF s ~ '^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}$' THEN
-        RETURN fuel.make_date_or_null(split_part(s, '/', 3)::integer, split_part(s, '/', 2)::integer,
-                                      split_part(s, '/', 1)::integer);
+    shape := fuel.norm_shape(s);
+    -- '^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}$' and the same with '-', as the shapes they accept.
+    IF shape IN ('00/00/0000', '0/00/0000', '00/0/0000', '0/0/0000') THEN
+        RETURN fuel.norm_date(split_part(s, '/', 3)::integer, split_part(s, '/', 2)::integer,
+                              split_part(s, '/', 1)::integer);
     END IF;
-    IF s ~ '^[0-9]{1,2}-[0-9]{1,2}-[0-9]{4}$' THEN
-        RETURN fuel.make_date_or_null(split_part(s, '-', 3)::integer, split_part(s, '-', 2)::integer,
-                                      split_part(s, '-', 1)::integer);
+    IF shape IN ('00-00-0000', '0-00-0000', '00-0-0000', '0-0-0000') THEN
+        RETURN fuel.norm_date(split_part(s, '-', 3)::integer, split_part(s, '-', 2)::integer,
+                              split_part(s, '-', 1)::integer);
     END IF;
     -- The same shape as fuel.parse_timestamptz accepts.
-    IF s ~ '^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ] *[0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)? *([Zz]|UTC|GMT|[+-][0-9]{2}(:?[0-9]{2})?)?)?$' THEN
+    IF fuel.norm_common_timestamp_shape(shape) OR s ~ '^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ] *[0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)? *([Zz]|UTC|GMT|[+-][0-9]{2}(:?[0-9]{2})?)?)?$' THEN
         s := split_part(split_part(split_part(s, 'T', 1), 't', 1), ' ', 1);
-        RETURN fuel.make_date_or_null(split_part(s, '-', 1)::integer, split_part(s, '-', 2)::integer,
-                                      split_part(s, '-', 3)::integer);
+        RETURN fuel.norm_date(split_part(s, '-', 1)::integer, split_part(s, '-', 2)::integer,
+                              split_part(s, '-', 3)::integer);
     END IF;
     RETURN NULL;
 END
@@ -177,12 +281,15 @@ DECLARE
     om integer;
     zone interval := interval '3 hours';
 BEGIN
-    IF length(s) > 64 OR s !~ '^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ] *[0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)? *([Zz]|UTC|GMT|[+-][0-9]{2}(:?[0-9]{2})?)?)?$' THEN
+    IF length(s) > 64 THEN
+        RETURN NULL;
+    END IF;
+    IF NOT fuel.norm_common_timestamp_shape(fuel.norm_shape(s)) AND s !~ '^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ] *[0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)? *([Zz]|UTC|GMT|[+-][0-9]{2}(:?[0-9]{2})?)?)?$' THEN
         RETURN NULL;
     END IF;
     part := split_part(split_part(split_part(s, 'T', 1), 't', 1), ' ', 1);
-    d := fuel.make_date_or_null(split_part(part, '-', 1)::integer, split_part(part, '-', 2)::integer,
-                                split_part(part, '-', 3)::integer);
+    d := fuel.norm_date(split_part(part, '-', 1)::integer, split_part(part, '-', 2)::integer,
+                        split_part(part, '-', 3)::integer);
     IF d IS NULL THEN
         RETURN NULL;
     END IF;
@@ -266,31 +373,35 @@ DECLARE
     bad_bool boolean := false;
 BEGIN
     -- A JSON string, number or boolean reads as its text; JSON null and a missing key as NULL.
-    message_id := fuel.collapse(raw ->> 'message_id');
-    reported_at := fuel.parse_timestamptz(raw ->> 'reported_at');
-    source_created_at := fuel.parse_timestamptz(raw ->> 'created_at');
-    source_updated_at := fuel.parse_timestamptz(raw ->> 'updated_at');
-    source_deleted_at := fuel.parse_timestamptz(raw ->> 'deleted_at');
+    message_id := fuel.norm_collapse(raw ->> 'message_id');
+    t := btrim(raw ->> 'reported_at', E' \t');
+    reported_at := coalesce(fuel.norm_common_timestamptz(t), fuel.parse_timestamptz(t));
+    t := btrim(raw ->> 'created_at', E' \t');
+    source_created_at := coalesce(fuel.norm_common_timestamptz(t), fuel.parse_timestamptz(t));
+    t := btrim(raw ->> 'updated_at', E' \t');
+    source_updated_at := coalesce(fuel.norm_common_timestamptz(t), fuel.parse_timestamptz(t));
+    t := btrim(raw ->> 'deleted_at', E' \t');
+    source_deleted_at := coalesce(fuel.norm_common_timestamptz(t), fuel.parse_timestamptz(t));
 
     vehicle_reg_raw := raw ->> 'vehicle_reg';
-    vehicle_reg := fuel.plate(vehicle_reg_raw);
-    driver_name := fuel.collapse(raw ->> 'driver_name');
-    department := fuel.department(raw ->> 'department');
-    station := fuel.collapse(raw ->> 'station');
-    receipt_no := fuel.collapse(raw ->> 'receipt_no');
+    vehicle_reg := fuel.norm_plate(vehicle_reg_raw);
+    driver_name := fuel.norm_collapse(raw ->> 'driver_name');
+    department := initcap(fuel.norm_collapse(raw ->> 'department'));
+    station := fuel.norm_collapse(raw ->> 'station');
+    receipt_no := fuel.norm_collapse(raw ->> 'receipt_no');
     notes := NULLIF(raw ->> 'notes', '');
 
     t := raw ->> 'litres';
-    litres := fuel.parse_number(t);
+    litres := coalesce(fuel.norm_plain_number(t), fuel.parse_number(t));
     bad_number := bad_number OR (litres IS NULL AND coalesce(btrim(t, E' \t'), '') <> '');
     t := raw ->> 'price_per_litre';
-    price_per_litre := fuel.parse_number(t);
+    price_per_litre := coalesce(fuel.norm_plain_number(t), fuel.parse_number(t));
     bad_number := bad_number OR (price_per_litre IS NULL AND coalesce(btrim(t, E' \t'), '') <> '');
     t := raw ->> 'amount';
-    amount := fuel.parse_number(t);
+    amount := coalesce(fuel.norm_plain_number(t), fuel.parse_number(t));
     bad_number := bad_number OR (amount IS NULL AND coalesce(btrim(t, E' \t'), '') <> '');
     t := raw ->> 'odometer';
-    odometer_km := fuel.parse_odometer(t);
+    odometer_km := coalesce(fuel.norm_plain_odometer(t), fuel.parse_odometer(t));
     bad_number := bad_number OR (odometer_km IS NULL AND coalesce(btrim(t, E' \t'), '') <> '');
 
     -- Exactly one of the three missing: derive it (never dividing by zero).
