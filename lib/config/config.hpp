@@ -4,10 +4,12 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace ff::config {
 
@@ -18,21 +20,21 @@ struct Config {
     std::string database_url;  // secret: contains the password
     Millis db_connect_timeout{10'000};
     Millis db_statement_timeout{300'000};
-    Millis db_lock_timeout{10'000};       // DDL in migrate
-    Millis writer_lock_wait{30'000};      // one-shot commands wait this long for the writer lock
+    Millis db_lock_timeout{10'000};   // DDL in migrate
+    Millis writer_lock_wait{30'000};  // one-shot commands wait this long for the writer lock
     bool migrate_on_start = true;
-    std::string reader_role;              // FUEL_READER_ROLE, optional
+    std::string reader_role;  // FUEL_READER_ROLE, optional
 
     // Object store
-    std::string rustfs_endpoint;          // http(s)://host[:port], no path
+    std::string rustfs_endpoint;  // http(s)://host[:port], no path
     std::string rustfs_access_key;
-    std::string rustfs_secret_key;        // secret
+    std::string rustfs_secret_key;  // secret
     std::string rustfs_region = "us-east-1";
     std::string bucket = "fuel";
     std::string prefix = "fuel_records/";
-    std::string source_dir;               // FUEL_SOURCE_DIR: read a local directory instead of S3
-    std::string ca_file;                  // RUSTFS_CA_FILE
-    bool insecure_skip_verify = false;    // RUSTFS_INSECURE_SKIP_VERIFY
+    std::string source_dir;             // FUEL_SOURCE_DIR: read a local directory instead of S3
+    std::string ca_file;                // RUSTFS_CA_FILE
+    bool insecure_skip_verify = false;  // RUSTFS_INSECURE_SKIP_VERIFY
     Millis s3_connect_timeout{5'000};
     Millis s3_tls_timeout{5'000};
     Millis s3_read_timeout{30'000};
@@ -50,27 +52,29 @@ struct Config {
     // Daemon
     std::string http_listen = "0.0.0.0:8080";
     Millis shutdown_grace{8'000};
-    Millis cycle_timeout{1'800'000};      // a cycle running longer than this is wedged
-    Millis watchdog_timeout{60'000};      // the event loop silent this long is wedged
+    Millis cycle_timeout{1'800'000};  // a cycle running longer than this is wedged
+    Millis watchdog_timeout{60'000};  // the event loop silent this long is wedged
 
     // Read side
     bool analytics = false;
-    std::string analytics_token;          // secret
+    std::string analytics_token;  // secret
 
     // Logging
     std::string log_level = "info";
-    std::string log_format = "text";      // text | json
+    std::string log_format = "text";  // text | json
+
+    bool operator==(const Config&) const = default;
 };
 
 // A configuration error: `variable` names the setting, what() is one line for the operator,
 // e.g. `RUSTFS_ENDPOINT: not a URL: "s3.example"`.
 class ConfigError : public std::runtime_error {
-public:
+  public:
     ConfigError(std::string variable, const std::string& message)
         : std::runtime_error(variable + ": " + message), variable_(std::move(variable)) {}
     const std::string& variable() const { return variable_; }
 
-private:
+  private:
     std::string variable_;
 };
 
@@ -84,5 +88,14 @@ Environment load_environment(const std::string& dotenv_path = ".env");
 // `*_FILE` variants (RUSTFS_SECRET_KEY_FILE, DATABASE_URL_FILE, FUEL_ANALYTICS_TOKEN_FILE) are read
 // here. Secret values are registered with ff::secrets so they never reach a log line.
 Config parse(const Environment& env);
+
+// Which variables are required depends on the command; each throws ConfigError naming the first
+// missing variable. The object store is required unless source_dir is set.
+void require_database(const Config& cfg);
+void require_object_store(const Config& cfg);
+
+// One line per variable in `env` that starts with FUEL_ but is not FleetFuel's (likely a typo),
+// for the caller to log as warnings once logging is up.
+std::vector<std::string> warnings(const Environment& env);
 
 }  // namespace ff::config

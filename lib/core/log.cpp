@@ -39,7 +39,15 @@ class ScrubbingFormatter final : public spdlog::formatter {
             line += ' ';
             line.append(level.data(), level.size());
             line += ' ';
-            line += text;
+            // One event, one line: a message with line breaks (libpq's errors have them) is folded.
+            for (const char c : text) {
+                if (c == '\n')
+                    line += " | ";
+                else if (c == '\r' || c == '\t')
+                    line += ' ';
+                else
+                    line += c;
+            }
             line += '\n';
         }
         dest.append(line.data(), line.data() + line.size());

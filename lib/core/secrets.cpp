@@ -48,8 +48,9 @@ std::string scrub(std::string_view text) {
 
 std::string redact_conninfo(std::string_view conninfo) {
     std::string s(conninfo);
-    // URL form: scheme://user:password@host -> scheme://user:***@host
-    static const std::regex url_pw(R"(^([a-z]+://[^:/@]*):[^@]*@)", std::regex::icase);
+    // URL form: scheme://user:password@host -> scheme://user:***@host. Greedy up to the last '@'
+    // before the query, so a password holding a raw '@' is masked whole.
+    static const std::regex url_pw(R"(^([a-z]+://[^:/@]*):[^?]*@)", std::regex::icase);
     if (std::regex_search(s, url_pw)) return std::regex_replace(s, url_pw, "$1:***@");
     // URL query form (?password=...) and keyword/value form (password=...)
     static const std::regex kv_pw(R"((^|[\s?&])password\s*=\s*('([^'\\]|\\.)*'|[^\s&]*))",

@@ -1,0 +1,31 @@
+// Runs the fleetfuel binary with a controlled environment and working directory, capturing output.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace fftest {
+
+struct ProcessResult {
+    int exit_code = -1;  // 128 + signal when killed by one
+    std::string out;
+    std::string err;
+};
+
+// Runs fleetfuel with exactly `env` (plus PATH and sanitizer options) in `cwd`, or in a fresh
+// empty directory when `cwd` is empty, so no stray .env is read.
+ProcessResult run_fleetfuel(const std::vector<std::string>& args,
+                            const std::map<std::string, std::string>& env = {},
+                            const std::string& cwd = "");
+
+// A fresh empty directory under the system temp dir.
+std::string make_temp_dir();
+
+// Writes `text` to `path`.
+void write_file(const std::string& path, const std::string& text);
+
+// A TCP port on 127.0.0.1 with nothing listening on it.
+int closed_port();
+
+}  // namespace fftest
