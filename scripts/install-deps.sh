@@ -10,6 +10,7 @@ PACKAGES=(
   libboost1.81-dev libpq-dev rapidjson-dev libspdlog-dev libfmt-dev catch2 libssl-dev libexpat1-dev
   # test services and tools
   postgresql-15 prometheus openssl ca-certificates curl procps python3 python3-yaml
+  chromium wrk
 )
 # Debian's npm conflicts with the Node.js package some machines come with: add it only when missing.
 command -v npm >/dev/null 2>&1 || PACKAGES+=(nodejs npm)
@@ -25,8 +26,11 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# The test S3 server (pinned in tests/s3rver/package-lock.json).
-if [ ! -d tests/s3rver/node_modules/@20minutes/s3rver ]; then
-  echo "install-deps: npm ci in tests/s3rver" >&2
-  (cd tests/s3rver && npm ci --no-audit --no-fund --silent)
-fi
+# Node packages of the tests, pinned by their package-lock.json: the S3 server (s3rver) and
+# playwright-core, which drives Debian's chromium for the Fuel Log page test.
+for dir in tests/s3rver tests/browser; do
+  if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
+    echo "install-deps: npm ci in $dir" >&2
+    (cd "$dir" && npm ci --no-audit --no-fund --silent)
+  fi
+done
