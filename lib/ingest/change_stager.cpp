@@ -1,0 +1,95 @@
+// Streams one change file into the staging table, every change in file order.
+#include "ingest/change_stager.hpp"
+
+#include <variant>
+
+#include "db/connection.hpp"
+#include "ingest/row_parser.hpp"
+
+namespace ff::ingest::detail {
+
+ChangeStager::ChangeStager(db::Connection& db, std::string key, std::size_t batch_rows)
+    : db_(db), key_(std::move(key)), batch_rows_(batch_rows), framer_(DocumentKind::changes) {}
+
+void ChangeStager::on_element(std::string_view element) {
+    ++counts_.rows_read;
+    ++seq_;
+    auto parsed = parse_change(element);
+    if (auto* reject = std::get_if<RowReject>(&parsed)) {
+        ++counts_.rejected;
+        rejects_.push_back({"row", reject->id, reject->reason, clean_text(element)});
+        return;
+    }
+    const auto& change = std::get<ParsedChange>(parsed);
+    copy_field(data_, std::to_string(seq_));
+    copy_field(data_, change.op);
+    copy_field(data_, std::to_string(change.id));
+    copy_opt(data_, change.changed_at);
+    if (change.row) {
+        const ParsedRow& row = *change.row;
+        copy_field(data_, row.hash_hex);
+        copy_field(data_, row.canonical);
+        copy_opt(data_, row.updated_at);
+        copy_opt(data_, row.deleted_at);
+        copy_field(data_, row.sanitised ? "t" : "f", true);
+        if (row.sanitised) {
+            rejects_.push_back({"sanitised", change.id, "a \\u0000 was removed from the row",
+                                clean_text(element)});
+        }
+    } else {
+        copy_null(data_);
+        copy_null(data_);
+        copy_null(data_);
+        copy_null(data_);
+        copy_field(data_, "f", true);
+    }
+    ++staged_;
+}
+
+void ChangeStager::on_oversize(std::string_view first_bytes, std::string_view reason) {
+    ++counts_.rows_read;
+    ++counts_.rejected;
+    ++seq_;
+    rejects_.push_back({"row", std::nullopt, std::string(reason), clean_text(first_bytes)});
+}
+
+boost::asio::awaitable<void> ChangeStager::feed(std::string_view chunk) {
+    if (file_error_) co_return;
+    try {
+        framer_.feed(
+            chunk, [this](std::string_view e) { on_element(e); },
+            [this](std::string_view b, std::string_view r) { on_oversize(b, r); });
+    } catch (const FileError& e) {
+        file_error_ = e.what();
+        co_return;
+    }
+    if (staged_ >= batch_rows_) co_await flush();
+}
+
+boost::asio::awaitable<void> ChangeStager::finish() {
+    if (!file_error_) {
+        try {
+            framer_.finish();
+        } catch (const FileError& e) {
+            file_error_ = e.what();
+        }
+    }
+    if (!file_error_) co_await flush();
+}
+
+boost::asio::awaitable<void> ChangeStager::flush() {
+    co_await copy_in(
+        db_,
+        "COPY pg_temp.ingest_chg_rows (seq, op, id, changed_at, hash, raw, updated_at, "
+        "deleted_at, sanitised) FROM STDIN",
+        data_);
+    data_.clear();
+    staged_ = 0;
+    if (!rejects_.empty()) {
+        co_await write_rejects(db_, "changes", key_, "", rejects_);
+        rejects_.clear();
+        wrote_rejects_ = true;
+    }
+}
+
+}  // namespace ff::ingest::detail

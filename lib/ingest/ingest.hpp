@@ -1,0 +1,88 @@
+// The ingest engine's public API: apply the snapshot or the new change files to fuel.records.
+// Failures (network, 5xx, database) throw (s3::S3Error, db::DbError); what the rules decide —
+// a refused snapshot, a rejected file — is a result, not an exception.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ff::db {
+class Connection;
+}
+namespace ff::s3 {
+class ObjectStore;
+}
+
+namespace ff::ingest {
+
+struct Counts {
+    long long rows_read = 0;
+    long long inserted = 0;
+    long long updated = 0;
+    long long soft_deleted = 0;
+    long long undeleted = 0;
+    long long unchanged = 0;
+    long long stale = 0;
+    long long rejected = 0;
+    long long flagged = 0;  // rows written whose flags array is not empty
+    long long duplicates = 0;
+    long long files_applied = 0;
+    long long files_quarantined = 0;
+    long long skipped_etag = 0;
+    std::map<std::string, long long> flags;  // per quality flag, rows written carrying it
+
+    Counts& operator+=(const Counts& other);
+    long long written() const { return inserted + updated + soft_deleted + undeleted; }
+};
+
+// {"rows_read":..,"inserted":..,...,"skipped_etag":..}: exactly the thirteen snake_case keys.
+std::string to_json(const Counts& counts);
+// One line for stderr: "read 10, inserted 3, ..."
+std::string summary(const Counts& counts);
+
+struct IngestOptions {
+    std::string prefix = "fuel_records/";
+    double max_delete_fraction = 0.10;
+    std::chrono::milliseconds changes_lookback{86'400'000};
+    bool force = false;   // apply a snapshot that a guard refused
+    bool dry_run = true;  // run everything in a transaction that is rolled back
+    std::size_t batch_rows = 5000;
+};
+
+enum class Refusal { none, mass_delete, older_snapshot, empty };
+const char* to_string(Refusal refusal);
+
+struct SnapshotResult {
+    Counts counts;
+    bool not_modified = false;              // ETag equal to the last applied one: nothing read
+    Refusal refused = Refusal::none;        // a guard refused (nothing applied; exit 3)
+    bool forced = false;                    // a guard would have refused, --force applied it anyway
+    std::optional<std::string> file_error;  // truncated, not JSON, wrong shape: rejected whole
+    std::string message;                    // why refused or rejected, for the operator
+    std::optional<std::chrono::system_clock::time_point> last_modified;  // of latest.json
+};
+
+struct ChangesResult {
+    Counts counts;
+    std::vector<std::string> warnings;  // e.g. an applied file reappeared with another ETag
+    // Lag inputs: the oldest listed object not applied after this run (dry run: every new one),
+    // and the newest listed object.
+    std::optional<std::chrono::system_clock::time_point> oldest_pending_modified;
+    std::optional<std::chrono::system_clock::time_point> newest_modified;
+};
+
+// Reconciles <prefix>latest.json into fuel.records in one transaction (rolled back on a dry run).
+boost::asio::awaitable<SnapshotResult> run_snapshot(db::Connection& db, s3::ObjectStore& store,
+                                                    const IngestOptions& options);
+
+// Applies every new <prefix>changes/*.json in key order, one transaction per file (a dry run: one
+// transaction, a savepoint per file, rolled back).
+boost::asio::awaitable<ChangesResult> run_changes(db::Connection& db, s3::ObjectStore& store,
+                                                  const IngestOptions& options);
+
+}  // namespace ff::ingest

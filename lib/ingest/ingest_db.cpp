@@ -1,0 +1,183 @@
+// Database plumbing shared by the snapshot and change-file pipelines.
+#include "ingest/ingest_db.hpp"
+
+#include <rapidjson/document.h>
+#include <spdlog/spdlog.h>
+
+#include <exception>
+
+#include "db/connection.hpp"
+
+namespace ff::ingest::detail {
+
+void copy_field(std::string& out, std::string_view value, bool last) {
+    for (char c : value) {
+        switch (c) {
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            default:
+                out += c;
+        }
+    }
+    out += last ? '\n' : '\t';
+}
+
+void copy_null(std::string& out, bool last) {
+    out += "\\N";
+    out += last ? '\n' : '\t';
+}
+
+namespace {
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 when it is not valid.
+std::size_t utf8_len(std::string_view s, std::size_t i) {
+    auto b = static_cast<unsigned char>(s[i]);
+    if (b < 0x80) return b == 0 ? 0 : 1;
+    std::size_t n = 0;
+    unsigned cp = 0;
+    if ((b & 0xE0) == 0xC0) {
+        n = 2;
+        cp = b & 0x1F;
+    } else if ((b & 0xF0) == 0xE0) {
+        n = 3;
+        cp = b & 0x0F;
+    } else if ((b & 0xF8) == 0xF0) {
+        n = 4;
+        cp = b & 0x07;
+    } else
+        return 0;
+    if (i + n > s.size()) return 0;
+    for (std::size_t k = 1; k < n; ++k) {
+        auto c = static_cast<unsigned char>(s[i + k]);
+        if ((c & 0xC0) != 0x80) return 0;
+        cp = (cp << 6) | (c & 0x3F);
+    }
+    // Overlong forms, surrogates and values past U+10FFFF are what PostgreSQL refuses too.
+    if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000)) return 0;
+    if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) return 0;
+    return n;
+}
+
+}  // namespace
+
+std::string clean_text(std::string_view text, std::size_t cap) {
+    std::string out;
+    out.reserve(std::min(text.size(), cap));
+    for (std::size_t i = 0; i < text.size();) {
+        std::size_t n = utf8_len(text, i);
+        std::size_t take = n == 0 ? 1 : n;
+        if (out.size() + take > cap) break;
+        if (n == 0)
+            out += '?';
+        else
+            out.append(text.substr(i, n));
+        i += take;
+    }
+    return out;
+}
+
+std::string bigint_array(const std::vector<long long>& ids) {
+    std::string out = "{";
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        if (i) out += ',';
+        out += std::to_string(ids[i]);
+    }
+    out += '}';
+    return out;
+}
+
+boost::asio::awaitable<void> copy_in(db::Connection& db, std::string_view copy_sql,
+                                     std::string_view data) {
+    if (data.empty()) co_return;
+    co_await db.copy_begin(copy_sql);
+    co_await db.copy_put(data);
+    co_await db.copy_end();
+}
+
+boost::asio::awaitable<void> write_rejects(db::Connection& db, std::string_view stream,
+                                           const std::string& key, const std::string& etag,
+                                           const std::vector<RejectRow>& rows) {
+    std::string data;
+    for (const auto& r : rows) {
+        copy_field(data, stream);
+        copy_field(data, clean_text(key, 4096));
+        if (etag.empty())
+            copy_null(data);
+        else
+            copy_field(data, clean_text(etag, 1024));
+        copy_field(data, r.kind);
+        if (r.record_id)
+            copy_field(data, std::to_string(*r.record_id));
+        else
+            copy_null(data);
+        copy_field(data, clean_text(r.reason, 4096));
+        copy_field(data, clean_text(r.raw_text), true);
+    }
+    co_await copy_in(
+        db,
+        "COPY fuel.rejects (stream, object_key, etag, kind, record_id, reason, raw_text) "
+        "FROM STDIN",
+        data);
+}
+
+ApplyOutcome parse_apply_result(std::string_view json) {
+    ApplyOutcome out;
+    out.detail = std::string(json);
+    rapidjson::Document doc;
+    doc.Parse(json.data(), json.size());
+    if (doc.HasParseError() || !doc.IsObject()) {
+        throw std::runtime_error("ingest: unexpected answer from the apply function: " +
+                                 std::string(json.substr(0, 200)));
+    }
+    auto num = [&](const char* name) -> long long {
+        auto it = doc.FindMember(name);
+        return it != doc.MemberEnd() && it->value.IsNumber() ? it->value.GetInt64() : 0;
+    };
+    auto refused = doc.FindMember("refused");
+    if (refused != doc.MemberEnd() && refused->value.IsString()) {
+        out.refused = refused->value.GetString();
+        return out;
+    }
+    auto forced = doc.FindMember("refused_reason");
+    if (forced != doc.MemberEnd() && forced->value.IsString()) {
+        out.forced = true;
+        out.refused = forced->value.GetString();
+    }
+    Counts& c = out.counts;
+    c.inserted = num("inserted");
+    c.updated = num("updated");
+    c.soft_deleted = num("soft_deleted");
+    c.undeleted = num("undeleted");
+    c.unchanged = num("unchanged");
+    c.stale = num("stale");
+    c.flagged = num("flagged");
+    c.duplicates = num("duplicates");
+    auto flags = doc.FindMember("flags");
+    if (flags != doc.MemberEnd() && flags->value.IsObject()) {
+        for (const auto& m : flags->value.GetObject()) {
+            if (m.value.IsNumber()) c.flags[m.name.GetString()] = m.value.GetInt64();
+        }
+    }
+    return out;
+}
+
+boost::asio::awaitable<void> rollback_quietly(db::Connection& db) {
+    if (!db.usable()) co_return;
+    try {
+        co_await db.exec("ROLLBACK");
+    } catch (const std::exception& e) {
+        spdlog::warn("ingest: rollback: {}", e.what());
+    }
+}
+
+}  // namespace ff::ingest::detail

@@ -1,0 +1,65 @@
+// Database plumbing shared by the snapshot and change-file pipelines: COPY text encoding, rejects,
+// reading the apply functions' jsonb counts, and quiet rollback.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ingest/ingest.hpp"
+
+namespace ff::db {
+class Connection;
+}
+
+namespace ff::ingest::detail {
+
+constexpr std::size_t kRejectTextCap = 64 * 1024;
+
+// Appends one COPY text-format field (escaped) or \N for nullopt; `last` ends the line.
+void copy_field(std::string& out, std::string_view value, bool last = false);
+void copy_null(std::string& out, bool last = false);
+inline void copy_opt(std::string& out, const std::optional<std::string>& v, bool last = false) {
+    if (v)
+        copy_field(out, *v, last);
+    else
+        copy_null(out, last);
+}
+
+// Text PostgreSQL accepts: invalid UTF-8 and NUL bytes replaced, cut to `cap` bytes on a
+// character boundary.
+std::string clean_text(std::string_view text, std::size_t cap = kRejectTextCap);
+
+// {1,2,3} for an id = ANY($1::bigint[]) parameter.
+std::string bigint_array(const std::vector<long long>& ids);
+
+struct RejectRow {
+    std::string kind;  // file | row | snapshot_refused | sanitised | etag_changed
+    std::optional<long long> record_id;
+    std::string reason;
+    std::string raw_text;
+};
+
+// COPYs rejects of one object into fuel.rejects (no-op when empty).
+boost::asio::awaitable<void> write_rejects(db::Connection& db, std::string_view stream,
+                                           const std::string& key, const std::string& etag,
+                                           const std::vector<RejectRow>& rows);
+
+// Runs one COPY ... FROM STDIN with `data` (no-op when data is empty).
+boost::asio::awaitable<void> copy_in(db::Connection& db, std::string_view copy_sql,
+                                     std::string_view data);
+
+struct ApplyOutcome {
+    Counts counts;
+    std::string refused;  // empty, or the guard's reason (apply_snapshot)
+    bool forced = false;
+    std::string detail;  // the function's whole answer, for messages
+};
+ApplyOutcome parse_apply_result(std::string_view json);
+
+// ROLLBACK when the connection can still take it; never throws.
+boost::asio::awaitable<void> rollback_quietly(db::Connection& db);
+
+}  // namespace ff::ingest::detail

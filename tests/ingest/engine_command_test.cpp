@@ -1,0 +1,181 @@
+// fleetfuel import through the real binary: exit codes, --json keys, the writer lock, and a
+// SIGKILL in the middle of applying large files followed by a restart.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "db/advisory_lock.hpp"
+#include "engine_fixture.hpp"
+#include "support/test_env.hpp"
+
+using namespace fftest;
+
+namespace {
+
+struct Run {
+    int exit_code = -1;
+    std::string out, err;
+};
+
+std::string slurp(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+// Runs fleetfuel with a clean environment: the database, the local source directory, and `extra`.
+Run fleetfuel(const std::string& db_url, const std::filesystem::path& dir, const std::string& args,
+              const std::string& extra = "") {
+    const std::string base =
+        (std::filesystem::temp_directory_path() / unique_name("ff_cmd_")).string();
+    const std::string cmd = "cd /tmp && env -i PATH=/usr/bin:/bin DATABASE_URL='" + db_url +
+                            "' FUEL_SOURCE_DIR='" + dir.string() + "' " + extra + " " +
+                            fleetfuel_binary() + " " + args + " >" + base + ".out 2>" + base +
+                            ".err";
+    Run r;
+    const int status = std::system(cmd.c_str());
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = slurp(base + ".out");
+    r.err = slurp(base + ".err");
+    std::filesystem::remove(base + ".out");
+    std::filesystem::remove(base + ".err");
+    return r;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "fleetfuel import reports exact counts as JSON, writes only with --apply, and exits per the "
+    "rules",
+    "[integration]") {
+    EngineFixture fx;
+    const Scenario s = make_scenario(21);
+    fx.put("latest.json", s.snap1_body);
+
+    auto usage = fleetfuel(fx.url(), fx.dir(), "import");
+    CHECK(usage.exit_code == 2);
+
+    auto dry = fleetfuel(fx.url(), fx.dir(), "import --snapshot --json");
+    INFO(dry.err);
+    REQUIRE(dry.exit_code == 0);
+    for (const char* key : {"rows_read", "inserted", "updated", "soft_deleted", "undeleted",
+                            "unchanged", "stale", "rejected", "flagged", "duplicates",
+                            "files_applied", "files_quarantined", "skipped_etag"}) {
+        CHECK(dry.out.find("\"" + std::string(key) + "\":") != std::string::npos);
+    }
+    CHECK(fx.pg().scalar("SELECT count(*) FROM fuel.records") == "0");
+
+    auto applied = fleetfuel(fx.url(), fx.dir(), "import --snapshot --apply --json");
+    REQUIRE(applied.exit_code == 0);
+    CHECK(applied.out == dry.out);
+    CHECK(fx.pg().scalar("SELECT count(*) FROM fuel.records") != "0");
+
+    for (const auto& f : s.files) fx.put(f.key, f.body);
+    auto both = fleetfuel(fx.url(), fx.dir(), "import --snapshot --changes --apply --json");
+    CHECK(both.exit_code == 0);
+    CHECK(both.out.find("\"skipped_etag\":1") != std::string::npos);
+    CHECK(both.out.find("\"files_applied\":4") != std::string::npos);
+
+    ExportGenerator gen(1);
+    fx.put("latest.json", gen.snapshot_object({}, s.e2));
+    auto refused = fleetfuel(fx.url(), fx.dir(), "import --snapshot");
+    CHECK(refused.exit_code == 3);
+    auto refused_apply = fleetfuel(fx.url(), fx.dir(), "import --snapshot --apply");
+    CHECK(refused_apply.exit_code == 3);
+    CHECK(fx.pg().scalar("SELECT count(*) FROM fuel.records WHERE deleted_at IS NULL") != "0");
+}
+
+TEST_CASE("fleetfuel import tells the user to migrate when the schema is missing",
+          "[integration]") {
+    ScratchDatabase empty;
+    const auto dir = std::filesystem::temp_directory_path();
+    auto r = fleetfuel(empty.url(), dir, "import --changes");
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("fleetfuel migrate") != std::string::npos);
+}
+
+TEST_CASE("fleetfuel import exits 4 while another process holds the writer lock", "[integration]") {
+    EngineFixture fx;
+    PgSession holder(fx.url());
+    holder.exec("SELECT pg_advisory_lock(" + std::to_string(ff::db::kWriterLockKey) + ")");
+    auto r = fleetfuel(fx.url(), fx.dir(), "import --changes --apply", "WRITER_LOCK_WAIT=1s");
+    CHECK(r.exit_code == 4);
+    holder.exec("SELECT pg_advisory_unlock_all()");
+    auto after = fleetfuel(fx.url(), fx.dir(), "import --changes --apply", "WRITER_LOCK_WAIT=1s");
+    CHECK(after.exit_code == 0);
+}
+
+TEST_CASE(
+    "An import killed with SIGKILL in the middle of large files ends, once rerun, in the exact "
+    "state",
+    "[integration]") {
+    EngineFixture fx;
+    ExportGenerator gen(77);
+    ReferenceModel model;
+    // Three large change files: inserts, then updates of the same ids, then deletes of some.
+    const Ts t0 = kBaseTime + 86400;
+    const long long n = 20000;
+    for (int f = 0; f < 3; ++f) {
+        std::vector<GenChange> changes;
+        for (long long id = 1; id <= n; ++id) {
+            const Ts at = t0 + f * 600;
+            if (f == 2 && id % 3 != 0) continue;
+            if (f == 2)
+                changes.push_back({"delete", id, at, std::nullopt});
+            else
+                changes.push_back({f == 0 ? "insert" : "update", id, at, gen.row(id, at)});
+        }
+        const std::string key = "changes/2026-06-02T0" + std::to_string(f) + ":00:00Z.json";
+        fx.put(key, gen.change_file(changes));
+        model.apply_changes(changes, t0);
+    }
+
+    const std::string cmd_env =
+        "DATABASE_URL=" + fx.url() + " FUEL_SOURCE_DIR=" + fx.dir().string();
+    const pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        ::setenv("DATABASE_URL", fx.url().c_str(), 1);
+        ::setenv("FUEL_SOURCE_DIR", fx.dir().c_str(), 1);
+        const std::string bin = fleetfuel_binary();
+        ::execl(bin.c_str(), bin.c_str(), "import", "--changes", "--apply",
+                static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    // Kill it once the first file is committed and the second is being staged or applied.
+    bool killed = false;
+    for (int i = 0; i < 6000 && !killed; ++i) {
+        if (fx.pg().scalar("SELECT count(*) FROM fuel.change_files") != "0") {
+            ::kill(pid, SIGKILL);
+            killed = true;
+        } else {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    REQUIRE(killed);
+    CHECK(WIFSIGNALED(status));
+    CHECK(fx.pg().scalar("SELECT count(*) FROM fuel.change_files") != "3");
+    // Wait for the server to notice the dead session (its transaction rolls back, the lock goes).
+    for (int i = 0; i < 500; ++i) {
+        if (fx.pg().scalar(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND application_name = 'fleetfuel'") == "0")
+            break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+
+    auto rerun = fleetfuel(fx.url(), fx.dir(), "import --changes --apply --json");
+    INFO(rerun.err);
+    CHECK(rerun.exit_code == 0);
+    CHECK(fx.pg().scalar("SELECT count(*) FROM fuel.change_files WHERE status = 'applied'") == "3");
+    fx.expect_state(model);
+}
