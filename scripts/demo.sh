@@ -12,7 +12,7 @@ cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFF_BUILD_TESTS=OF
 cmake --build "$BUILD_DIR" -j "$(nproc)" --target fleetfuel
 
 DEMO_DIR="$(mktemp -d /tmp/fleetfuel-demo.XXXXXX)"
-trap 'scripts/services.sh stop "$DEMO_DIR"; rm -rf "$DEMO_DIR"' EXIT
+trap '"$ROOT/scripts/services.sh" stop "$DEMO_DIR"; rm -rf "$DEMO_DIR"' EXIT
 eval "$(scripts/services.sh start "$DEMO_DIR" pg)"
 
 export DATABASE_URL="$FF_TEST_DATABASE_URL"

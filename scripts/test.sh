@@ -21,8 +21,8 @@ cmake --build "$BUILD_DIR" -j "$JOBS"
 
 phase "services"
 SERVICES_DIR="$(mktemp -d /tmp/fleetfuel-test.XXXXXX)"
-trap 'scripts/services.sh stop "$SERVICES_DIR"; rm -rf "$SERVICES_DIR"' EXIT
-eval "$(scripts/services.sh start "$SERVICES_DIR")"
+trap '"$ROOT/scripts/services.sh" stop "$SERVICES_DIR"; rm -rf "$SERVICES_DIR"' EXIT
+eval "$("$ROOT/scripts/services.sh" start "$SERVICES_DIR")"
 
 phase "tests"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"

@@ -154,8 +154,9 @@ std::uint64_t parse_bytes(std::string_view text) {
         {"gib", 1ull << 30},
         {"tib", 1ull << 40},
     };
-    const auto* match = std::find_if(std::begin(kUnits), std::end(kUnits),
-                                     [&](const Unit& u) { return iequals(unit, u.name); });
+    const auto* match =
+        std::find_if(std::begin(kUnits), std::end(kUnits),
+                     [&, unit_ = unit](const Unit& u) { return iequals(unit_, u.name); });
     if (match == std::end(kUnits))
         fail("unknown unit \"" + std::string(unit) + "\" in " + quoted(text) +
              " (use B, KB, MB, GB, TB, KiB, MiB, GiB or TiB)");

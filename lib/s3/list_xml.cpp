@@ -85,12 +85,24 @@ std::string strip_etag_quotes(std::string_view etag) {
     return std::string(etag);
 }
 
+namespace {
+
+// system_clock counts nanoseconds (about 1677-2262): a year outside that would overflow it.
+std::optional<std::chrono::system_clock::time_point> to_time_point(std::tm& tm) {
+    if (tm.tm_year < 1970 - 1900 || tm.tm_year > 2200 - 1900) return std::nullopt;
+    return std::chrono::system_clock::from_time_t(timegm(&tm));
+}
+
+}  // namespace
+
 std::optional<std::chrono::system_clock::time_point> parse_iso8601(std::string_view text) {
     std::tm tm{};
     const std::string s(text);
     const char* rest = strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
     if (rest == nullptr) return std::nullopt;
-    auto tp = std::chrono::system_clock::from_time_t(timegm(&tm));
+    const auto start = to_time_point(tm);
+    if (!start) return std::nullopt;
+    auto tp = *start;
     if (*rest == '.') {
         ++rest;
         int ms = 0, digits = 0;
@@ -110,7 +122,7 @@ std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string
     const std::string s(text);
     const char* rest = strptime(s.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
     if (rest == nullptr) return std::nullopt;
-    return std::chrono::system_clock::from_time_t(timegm(&tm));
+    return to_time_point(tm);
 }
 
 ListPage parse_list_objects_v2(std::string_view xml) {
