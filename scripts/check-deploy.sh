@@ -176,7 +176,7 @@ grep -Fqx 'ENTRYPOINT ["/usr/bin/tini","--"]' "$DF" || fail "Dockerfile: tini is
 grep -Eq '^EXPOSE 8080$' "$DF" || fail "Dockerfile: EXPOSE 8080 missing"
 last_user="$(awk '/^USER /{u=$2} END{print u}' "$DF")"
 case "$last_user" in ""|root|0|0:*|root:*) fail "Dockerfile: runtime does not run as a non-root USER" ;; esac
-grep -q 'ctest .*-LE' "$DF" || fail "Dockerfile: build stage does not run the unit tests"
+grep -q 'ctest .*-L unit' "$DF" || fail "Dockerfile: build stage does not run the unit tests"
 [ -f "$D/Dockerfile.dockerignore" ] && grep -qx '.git' "$D/Dockerfile.dockerignore" \
   || fail "deploy/Dockerfile.dockerignore missing or lets .git in"
 if command -v hadolint >/dev/null; then hadolint "$DF" || fail "hadolint"; else note "hadolint not installed: structural checks only"; fi

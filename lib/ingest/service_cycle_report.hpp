@@ -1,0 +1,48 @@
+// What a finished (or failed) ingest cycle tells the outside: health fields and metrics.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "ingest/ingest.hpp"
+
+namespace ff::metrics {
+class FleetMetrics;
+struct HealthState;
+}  // namespace ff::metrics
+
+namespace ff::ingest {
+
+enum class Stream { snapshot = 0, changes = 1 };  // also the watchdog slot
+const char* stream_name(Stream stream);
+
+class CycleReport {
+  public:
+    using TimePoint = std::chrono::system_clock::time_point;
+
+    CycleReport(metrics::FleetMetrics& metrics, metrics::HealthState& health);
+
+    void started(Stream stream, TimePoint now);
+    void snapshot_done(const SnapshotResult& result, double seconds, TimePoint now);
+    void changes_done(const ChangesResult& result, double seconds, TimePoint now);
+    void failed(Stream stream, const std::string& message, double seconds, TimePoint now);
+
+    // Lag and source age grow between cycles, so they are computed from the remembered source
+    // times whenever someone looks (just before /metrics renders).
+    void refresh(TimePoint now);
+
+  private:
+    struct Lag {
+        std::optional<TimePoint> oldest_pending;  // the oldest source object not yet applied
+        std::optional<TimePoint> newest_seen;     // the newest source object listed
+    };
+    void add_counts(Stream stream, const Counts& counts);
+    void finished(Stream stream, double seconds, TimePoint now, bool success);
+
+    metrics::FleetMetrics& metrics_;
+    metrics::HealthState& health_;
+    Lag lag_[2];
+};
+
+}  // namespace ff::ingest

@@ -1,0 +1,225 @@
+// The daemon test harness: child processes, HTTP, metric parsing and a private PostgreSQL cluster.
+#include "daemon/daemon_harness.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "support/test_env.hpp"
+
+namespace fftest {
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+int free_port() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    ::close(fd);
+    return ntohs(addr.sin_port);
+}
+
+fs::path make_temp_directory(const std::string& prefix) {
+    fs::path dir = fs::temp_directory_path() / unique_name(prefix);
+    fs::create_directories(dir);
+    return dir;
+}
+
+void write_text(const fs::path& path, const std::string& text) {
+    fs::create_directories(path.parent_path());
+    const fs::path tmp = path.string() + ".tmp";
+    std::ofstream(tmp, std::ios::binary) << text;
+    fs::rename(tmp, path);  // the daemon never sees half a file
+}
+
+HttpReply http_get(int port, const std::string& path) {
+    HttpReply reply;
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    timeval tv{5, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        ::close(fd);
+        return reply;
+    }
+    const std::string request =
+        "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) < 0) {
+        ::close(fd);
+        return reply;
+    }
+    std::string raw;
+    char buf[8192];
+    for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) raw.append(buf, n);
+    ::close(fd);
+    if (raw.rfind("HTTP/1.1 ", 0) != 0 || raw.size() < 12) return reply;
+    reply.status = std::stoi(raw.substr(9, 3));
+    if (const auto at = raw.find("\r\n\r\n"); at != std::string::npos)
+        reply.body = raw.substr(at + 4);
+    return reply;
+}
+
+bool eventually(const std::function<bool()>& done, std::chrono::milliseconds limit) {
+    const auto until = std::chrono::steady_clock::now() + limit;
+    while (true) {
+        if (done()) return true;
+        if (std::chrono::steady_clock::now() > until) return false;
+        std::this_thread::sleep_for(100ms);
+    }
+}
+
+std::optional<double> metric(const std::string& exposition, const std::string& series) {
+    std::istringstream lines(exposition);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
+    }
+    return std::nullopt;
+}
+
+Daemon::Daemon(Env env) : dir_(make_temp_directory("daemon-")) {
+    port_ = free_port();
+    env["HTTP_LISTEN"] = "127.0.0.1:" + std::to_string(port_);
+    for (const char* pass : {"PATH", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"})
+        if (const char* v = std::getenv(pass)) env.emplace(pass, v);
+    std::vector<std::string> flat;
+    for (const auto& [k, v] : env) flat.push_back(k + "=" + v);
+    std::vector<char*> envp;
+    for (auto& s : flat) envp.push_back(s.data());
+    envp.push_back(nullptr);
+    const std::string binary = fleetfuel_binary();
+    const std::string log_path = (dir_ / "daemon.log").string();
+
+    pid_ = ::fork();
+    REQUIRE(pid_ >= 0);
+    if (pid_ == 0) {
+        // Its own directory, so no stray .env is read; stdout and stderr to the log.
+        if (::chdir(dir_.c_str()) != 0) ::_exit(127);
+        const int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        ::dup2(log, 1);
+        ::dup2(log, 2);
+        char* argv[] = {const_cast<char*>(binary.c_str()), const_cast<char*>("run"), nullptr};
+        ::execve(binary.c_str(), argv, envp.data());
+        ::_exit(127);
+    }
+}
+
+Daemon::~Daemon() {
+    // FF_TEST_SHOW_DAEMON_LOG=1 prints each daemon's log when it is torn down (for debugging).
+    if (const char* show = std::getenv("FF_TEST_SHOW_DAEMON_LOG"); show && *show == '1')
+        std::fprintf(stderr, "---- fleetfuel log ----\n%s---- end ----\n", log().c_str());
+    if (!exit_code_) {
+        ::kill(pid_, SIGKILL);
+        int status = 0;
+        ::waitpid(pid_, &status, 0);
+    }
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+}
+
+bool Daemon::wait_ready(Role role, std::chrono::milliseconds limit) const {
+    // A standby is ready as soon as the database answers, so at startup (before the lock is
+    // taken) /readyz says 200 for a leader-to-be too: wait for the role as well.
+    const std::string want = role == Role::leader ? "\"role\":\"leader\"" : "\"role\":\"standby\"";
+    return eventually(
+        [&] {
+            const auto reply = get("/readyz");
+            return reply.status == 200 && reply.body.find(want) != std::string::npos;
+        },
+        limit);
+}
+
+void Daemon::signal(int signo) {
+    ::kill(pid_, signo);
+}
+
+std::optional<int> Daemon::wait_exit(std::chrono::milliseconds limit) {
+    const auto until = std::chrono::steady_clock::now() + limit;
+    while (!exit_code_) {
+        int status = 0;
+        const int r = ::waitpid(pid_, &status, WNOHANG);
+        if (r == pid_) {
+            exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+            break;
+        }
+        if (std::chrono::steady_clock::now() > until) break;
+        std::this_thread::sleep_for(50ms);
+    }
+    return exit_code_;
+}
+
+std::string Daemon::log() const {
+    std::ifstream in(dir_ / "daemon.log");
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+namespace {
+
+int shell(const std::string& command) {
+    const int status = std::system(command.c_str());
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace
+
+OwnCluster::OwnCluster()
+    : dir_(make_temp_directory("pgcluster-")), bin_(required_env("FF_TEST_PGBIN")) {
+    port_ = free_port();
+    // PostgreSQL refuses to run as root: the cluster belongs to the postgres user.
+    fs::permissions(dir_, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                              fs::perms::others_read | fs::perms::others_exec);
+    REQUIRE(shell("chown postgres:postgres " + dir_.string()) == 0);
+    REQUIRE(shell("runuser -u postgres -- " + bin_ + "/initdb -D " + dir_.string() +
+                  "/data -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >" + dir_.string() +
+                  "/initdb.log 2>&1") == 0);
+    start();
+}
+
+OwnCluster::~OwnCluster() {
+    if (running_)
+        shell("runuser -u postgres -- " + bin_ + "/pg_ctl -D " + dir_.string() +
+              "/data -m immediate stop >/dev/null 2>&1");
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+}
+
+void OwnCluster::start() {
+    REQUIRE(shell("runuser -u postgres -- " + bin_ + "/pg_ctl -D " + dir_.string() + "/data -l " +
+                  dir_.string() + "/server.log -w -t 60 -o \"-c listen_addresses=127.0.0.1 -p " +
+                  std::to_string(port_) + " -k " + dir_.string() +
+                  " -c fsync=off\" start >/dev/null") == 0);
+    running_ = true;
+}
+
+void OwnCluster::stop() {
+    REQUIRE(shell("runuser -u postgres -- " + bin_ + "/pg_ctl -D " + dir_.string() +
+                  "/data -m fast -w stop >/dev/null") == 0);
+    running_ = false;
+}
+
+std::string OwnCluster::url(const std::string& dbname) const {
+    return "postgresql://postgres@127.0.0.1:" + std::to_string(port_) + "/" + dbname;
+}
+
+}  // namespace fftest

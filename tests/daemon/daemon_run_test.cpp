@@ -1,0 +1,214 @@
+// `fleetfuel run` end to end: the real binary against the real PostgreSQL and S3 server.
+#include <signal.h>
+
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <thread>
+
+#include "daemon/daemon_fixture.hpp"
+#include "support/pg_test.hpp"
+#include "support/test_env.hpp"
+
+using namespace fftest;
+using namespace std::chrono_literals;
+
+namespace {
+
+long long count_ids(const std::string& url, const std::string& ids) {
+    PgSession pg(url);
+    return std::stoll(pg.scalar("SELECT count(*) FROM fuel.records WHERE id IN (" + ids + ")"));
+}
+
+bool table_exists(const std::string& url) {
+    PgSession pg(url);
+    return pg.scalar("SELECT to_regclass('fuel.records') IS NOT NULL") == "t";
+}
+
+double s3_count(const Daemon& d, const std::string& op, const std::string& outcome) {
+    return metric(d.metrics(),
+                  "fleetfuel_s3_requests_total{op=\"" + op + "\",outcome=\"" + outcome + "\"}")
+        .value_or(-1);
+}
+
+// promtool's verdict on one scrape: its output, empty when it has no complaints.
+std::pair<int, std::string> promtool_check(const std::string& exposition) {
+    const auto dir = make_temp_directory("promtool-");
+    write_text(dir / "metrics.txt", exposition);
+    const std::string cmd =
+        "/usr/bin/promtool check metrics < " + (dir / "metrics.txt").string() + " 2>&1";
+    std::string out;
+    FILE* p = ::popen(cmd.c_str(), "r");
+    REQUIRE(p);
+    char buf[4096];
+    for (size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+    const int status = ::pclose(p);
+    std::filesystem::remove_all(dir);
+    return {WEXITSTATUS(status), out};
+}
+
+}  // namespace
+
+TEST_CASE("a change file put into the bucket reaches fuel.records and an idle poll only lists",
+          "[integration]") {
+    ScratchDatabase db;
+    std::string bucket = unique_name("ffd-");
+    for (auto& c : bucket)
+        if (c == '_') c = '-';
+    s3_put(bucket, "fuel_records/latest.json", snapshot_body(1, 5), true);
+    Daemon daemon({{"DATABASE_URL", db.url()},
+                   {"RUSTFS_ENDPOINT", s3_endpoint()},
+                   {"RUSTFS_ACCESS_KEY", s3_access_key()},
+                   {"RUSTFS_SECRET_KEY", s3_secret_key()},
+                   {"FUEL_BUCKET", bucket},
+                   {"CHANGES_INTERVAL", "500ms"},
+                   {"SNAPSHOT_INTERVAL", "1h"}});
+    INFO(daemon.log());
+    REQUIRE(daemon.wait_ready());
+    CHECK(count_ids(db.url(), "1,2,3,4,5") == 5);
+
+    s3_put(bucket, "fuel_records/changes/2026-06-01T01-00-00Z.json", insert_changes({1001, 1002}));
+    CHECK(eventually([&] { return count_ids(db.url(), "1001,1002") == 2; }, 30s));
+
+    // Idle: more listings, no more object reads.
+    const double gets = s3_count(daemon, "get", "ok");
+    const double lists = s3_count(daemon, "list", "ok");
+    CHECK(eventually([&] { return s3_count(daemon, "list", "ok") >= lists + 3; }, 30s));
+    CHECK(s3_count(daemon, "get", "ok") == gets);
+
+    const auto [status, complaints] = promtool_check(daemon.metrics());
+    CHECK(status == 0);
+    CHECK(complaints == "");
+}
+
+TEST_CASE("the ingest lag shows a refused snapshot waiting, and grows while it waits",
+          "[integration]") {
+    ScratchDatabase db;
+    const auto dir = make_temp_directory("export-");
+    write_text(dir / "fuel_records/latest.json", snapshot_body(1, 40));
+    auto env = local_env(db.url(), dir);
+    env["SNAPSHOT_INTERVAL"] = "1s";
+    Daemon daemon(env);
+    INFO(daemon.log());
+    REQUIRE(daemon.wait_ready());
+    const std::string lag = "fleetfuel_ingest_lag_seconds{stream=\"snapshot\"}";
+    CHECK(metric(daemon.metrics(), lag) == 0.0);
+
+    // Deleting 39 of 40 rows is refused by the mass-delete guard: nothing applied, lag grows.
+    write_text(dir / "fuel_records/latest.json", snapshot_body(1, 1, kBaseTime + 60));
+    CHECK(eventually([&] { return metric(daemon.metrics(), lag).value_or(0) > 0; }, 30s));
+    const double first = metric(daemon.metrics(), lag).value_or(0);
+    CHECK(eventually([&] { return metric(daemon.metrics(), lag).value_or(0) > first + 1; }, 30s));
+    CHECK(metric(daemon.metrics(), "fleetfuel_snapshot_refused_total{reason=\"mass_delete\"}")
+              .value_or(0) >= 1);
+    CHECK(count_ids(db.url(), "1,2,3,40") == 4);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("SIGTERM during a snapshot exits 0 and leaves the snapshot applied whole or not at all",
+          "[integration]") {
+    ScratchDatabase db;
+    const auto dir = make_temp_directory("export-");
+    const int rows = 20000;
+    write_text(dir / "fuel_records/latest.json", snapshot_body(1, rows));
+    auto env = local_env(db.url(), dir);
+    env["SHUTDOWN_GRACE"] = "60s";
+    Daemon daemon(env);
+    INFO(daemon.log());
+    // The snapshot is running once the schema exists and /healthz shows it started.
+    REQUIRE(eventually([&] {
+        const auto body = daemon.get("/healthz").body;
+        return body.find("\"running_since\":\"") != std::string::npos;
+    }));
+    daemon.signal(SIGTERM);
+    CHECK(daemon.wait_exit(90s) == 0);
+    REQUIRE(table_exists(db.url()));
+    PgSession pg(db.url());
+    const long long stored = std::stoll(pg.scalar("SELECT count(*) FROM fuel.records"));
+    const bool etag_recorded = pg.scalar(
+                                   "SELECT snapshot_etag IS NOT NULL FROM fuel.ingest_state "
+                                   "WHERE stream = 'snapshot'") == "t";
+    CHECK((stored == 0 || stored == rows));
+    CHECK(etag_recorded == (stored == rows));
+    CHECK(pg.scalar("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'fleetfuel'") ==
+          "0");
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a second daemon stays standby and takes over when the leader is killed",
+          "[integration]") {
+    ScratchDatabase db;
+    const auto dir = make_temp_directory("export-");
+    write_text(dir / "fuel_records/latest.json", snapshot_body(1, 3));
+    Daemon first(local_env(db.url(), dir));
+    INFO(first.log());
+    REQUIRE(first.wait_ready());
+    Daemon second(local_env(db.url(), dir));
+    INFO(second.log());
+    REQUIRE(second.wait_ready(Daemon::Role::standby));  // ready once the database answers
+    CHECK(metric(second.metrics(), "fleetfuel_leader") == 0.0);
+    CHECK(metric(first.metrics(), "fleetfuel_leader") == 1.0);
+
+    first.signal(SIGKILL);
+    REQUIRE(first.wait_exit(10s).has_value());
+    CHECK(eventually([&] { return metric(second.metrics(), "fleetfuel_leader") == 1.0; }));
+    CHECK(second.get("/healthz").body.find("\"role\":\"leader\"") != std::string::npos);
+    write_text(dir / "fuel_records/changes/2026-06-01T01-00-00Z.json", insert_changes({77}));
+    CHECK(eventually([&] { return count_ids(db.url(), "77") == 1; }, 30s));
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("the watchdog ends a daemon whose event loop is blocked with exit code 70",
+          "[integration]") {
+    ScratchDatabase db;
+    const auto dir = make_temp_directory("export-");
+    auto env = local_env(db.url(), dir);
+    env["WATCHDOG_TIMEOUT"] = "2s";
+    env["FLEETFUEL_TEST_BLOCK_LOOP_MS"] = "60000";
+    Daemon daemon(env);
+    INFO(daemon.log());
+    CHECK(daemon.wait_exit(50s) == 70);
+    CHECK_THAT(daemon.log(), Catch::Contains("event loop has not run"));
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a real Prometheus scraping the daemon sees the target up and the lag series",
+          "[integration]") {
+    ScratchDatabase db;
+    const auto dir = make_temp_directory("export-");
+    write_text(dir / "fuel_records/latest.json", snapshot_body(1, 3));
+    Daemon daemon(local_env(db.url(), dir));
+    INFO(daemon.log());
+    REQUIRE(daemon.wait_ready());
+
+    const int prom_port = free_port();
+    write_text(dir / "prometheus.yml",
+               "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
+               "scrape_configs:\n  - job_name: fleetfuel\n    static_configs:\n"
+               "      - targets: ['127.0.0.1:" +
+                   std::to_string(daemon.port()) + "']\n");
+    const std::string cmd =
+        "/usr/bin/prometheus --config.file=" + (dir / "prometheus.yml").string() +
+        " --storage.tsdb.path=" + (dir / "tsdb").string() +
+        " --web.listen-address=127.0.0.1:" + std::to_string(prom_port) + " >" +
+        (dir / "prometheus.log").string() + " 2>&1 & echo $!";
+    FILE* p = ::popen(cmd.c_str(), "r");
+    REQUIRE(p);
+    int prom_pid = 0;
+    REQUIRE(std::fscanf(p, "%d", &prom_pid) == 1);
+    ::pclose(p);
+
+    const auto query = [&](const std::string& q) {
+        return http_get(prom_port, "/api/v1/query?query=" + q).body;
+    };
+    CHECK(eventually([&] {
+        return query("up%7Bjob%3D%22fleetfuel%22%7D").find("\"1\"]") != std::string::npos;
+    }));
+    CHECK(eventually([&] {
+        return query("fleetfuel_ingest_lag_seconds").find("\"stream\":\"changes\"") !=
+               std::string::npos;
+    }));
+    ::kill(prom_pid, SIGTERM);
+    std::this_thread::sleep_for(500ms);
+    ::kill(prom_pid, SIGKILL);
+    std::filesystem::remove_all(dir);
+}

@@ -1,0 +1,192 @@
+// The fault suite's process runner, exact state comparison and result log.
+#include "faults_support.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "support/test_env.hpp"
+
+namespace fftest {
+namespace {
+
+std::string slurp(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+// Every typed column next to what fuel.normalise(raw) gives, for one comparison in SQL.
+constexpr const char* kNormalisedMismatch =
+    "SELECT r.id FROM fuel.records r, LATERAL fuel.normalise(r.raw) n "
+    "WHERE (r.message_id, r.reported_at, r.fill_date, r.vehicle_reg, r.vehicle_reg_raw, "
+    "r.driver_name, r.department, r.station, r.litres, r.price_per_litre, r.amount, "
+    "r.odometer_km, r.fuel_type, r.payment_method, r.receipt_no, r.full_tank, r.notes, r.flags, "
+    "r.source_created_at, r.source_updated_at, r.source_deleted_at) IS DISTINCT FROM "
+    "(n.message_id, n.reported_at, n.fill_date, n.vehicle_reg, n.vehicle_reg_raw, "
+    "n.driver_name, n.department, n.station, n.litres, n.price_per_litre, n.amount, "
+    "n.odometer_km, n.fuel_type, n.payment_method, n.receipt_no, n.full_tank, n.notes, n.flags, "
+    "n.source_created_at, n.source_updated_at, n.source_deleted_at) ORDER BY r.id";
+
+}  // namespace
+
+Env db_env(const std::string& database_url) {
+    return {{"DATABASE_URL", database_url}, {"WRITER_LOCK_WAIT", "60s"}, {"LOG_LEVEL", "info"}};
+}
+
+Proc run_fleetfuel(const Env& env_in, const std::vector<std::string>& args,
+                   std::chrono::milliseconds kill_after) {
+    const auto dir = std::filesystem::temp_directory_path() / unique_name("ff_faults_run_");
+    std::filesystem::create_directories(dir);
+    Env env = env_in;
+    for (const char* pass : {"PATH", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"})
+        if (const char* v = std::getenv(pass)) env.emplace(pass, v);
+    std::vector<std::string> flat;
+    for (const auto& [k, v] : env) flat.push_back(k + "=" + v);
+    std::vector<char*> envp;
+    for (auto& s : flat) envp.push_back(s.data());
+    envp.push_back(nullptr);
+    const std::string binary = fleetfuel_binary();
+    std::vector<std::string> argv_s{binary};
+    argv_s.insert(argv_s.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& s : argv_s) argv.push_back(s.data());
+    argv.push_back(nullptr);
+    const std::string out = (dir / "out").string(), err = (dir / "err").string();
+
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        // An empty working directory, so no stray .env is read.
+        if (::chdir(dir.c_str()) != 0) _exit(127);
+        const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        ::dup2(o, 1);
+        ::dup2(e, 2);
+        ::execve(binary.c_str(), argv.data(), envp.data());
+        _exit(127);
+    }
+    Proc p;
+    int status = 0;
+    if (kill_after.count() > 0) {
+        const auto deadline = std::chrono::steady_clock::now() + kill_after;
+        bool ended = false;
+        while (std::chrono::steady_clock::now() < deadline) {
+            if (::waitpid(pid, &status, WNOHANG) == pid) {
+                ended = true;
+                break;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }
+        if (!ended) {
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, &status, 0);
+            p.killed = true;
+        }
+    } else {
+        ::waitpid(pid, &status, 0);
+    }
+    p.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    p.out = slurp(out);
+    p.err = slurp(err);
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+    return p;
+}
+
+Tally compare_state(PgSession& pg, const ReferenceModel& model) {
+    Tally t;
+    auto rows = pg.query(
+        "SELECT id, coalesce(extract(epoch FROM deleted_at)::bigint::text, 'live'), "
+        "coalesce(deleted_reason, ''), raw::text FROM fuel.records ORDER BY id");
+    std::map<long long, std::size_t> stored;
+    for (std::size_t i = 0; i < rows.size(); ++i) stored[std::stoll(*rows[i][0])] = i;
+    for (const auto& [id, want] : model.rows())
+        if (!stored.count(id)) {
+            ++t.lost;
+            UNSCOPED_INFO("lost id " << id);
+        }
+    std::vector<std::optional<std::string>> ids, raws;
+    for (const auto& [id, i] : stored) {
+        auto it = model.rows().find(id);
+        if (it == model.rows().end()) {
+            ++t.duplicated;
+            UNSCOPED_INFO("unexpected id " << id);
+            continue;
+        }
+        const auto& want = it->second;
+        const auto& row = rows[i];
+        const std::string live =
+            want.deleted_at ? std::to_string(*want.deleted_at) : std::string("live");
+        if (*row[1] != live || *row[2] != want.deleted_reason) {
+            ++t.wrong;
+            UNSCOPED_INFO("id " << id << " deleted_at " << *row[1] << " reason " << *row[2]
+                                << ", expected " << live << " " << want.deleted_reason);
+        }
+        ids.push_back(std::to_string(id));
+        raws.push_back(want.raw);
+    }
+    // raw compared as jsonb, all rows in one statement: the expected raws go in as a JSON array.
+    std::string ids_json = "[", raws_json = "[";
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        if (i) ids_json += ",", raws_json += ",";
+        ids_json += *ids[i];
+        raws_json += *raws[i];
+    }
+    ids_json += "]";
+    raws_json += "]";
+    auto bad = pg.query(
+        "SELECT e.id FROM (SELECT (i.value)::text::bigint AS id, r.value AS raw "
+        "FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY i(value, n) "
+        "JOIN jsonb_array_elements($2::jsonb) WITH ORDINALITY r(value, n) USING (n)) e "
+        "JOIN fuel.records f USING (id) WHERE f.raw IS DISTINCT FROM e.raw ORDER BY e.id",
+        {ids_json, raws_json});
+    for (const auto& b : bad) UNSCOPED_INFO("wrong raw for id " << *b[0]);
+    t.wrong += static_cast<long long>(bad.size());
+    auto unnormalised = pg.query(kNormalisedMismatch);
+    for (const auto& b : unnormalised) UNSCOPED_INFO("normalised fields differ for id " << *b[0]);
+    t.wrong += static_cast<long long>(unnormalised.size());
+    return t;
+}
+
+Tally expect_exact(PgSession& pg, const ReferenceModel& model, const std::string& scenario) {
+    const Tally t = compare_state(pg, model);
+    INFO(scenario << ": lost " << t.lost << ", duplicated " << t.duplicated << ", wrong "
+                  << t.wrong);
+    CHECK(t.lost == 0);
+    CHECK(t.duplicated == 0);
+    CHECK(t.wrong == 0);
+    CHECK(pg.scalar("SELECT count(*) FROM fuel.records WHERE deleted_at IS NULL") ==
+          std::to_string(model.live_count()));
+    return t;
+}
+
+void record_result(const std::string& scenario, int runs, const Tally& total) {
+    std::ostringstream line;
+    line << "faults: " << scenario << " | runs " << runs << " | lost " << total.lost
+         << " | duplicated " << total.duplicated << " | wrong " << total.wrong << "\n";
+    std::cout << line.str() << std::flush;
+    if (const char* path = std::getenv("FF_FAULTS_REPORT"))
+        std::ofstream(path, std::ios::app) << line.str();
+}
+
+std::vector<std::uint32_t> seeded_points(std::uint32_t seed, int default_points) {
+    int n = default_points;
+    if (const char* v = std::getenv("FF_FAULTS_POINTS")) n = std::max(1, std::atoi(v));
+    std::mt19937 rng(seed);
+    std::vector<std::uint32_t> out;
+    for (int i = 0; i < n; ++i) out.push_back(rng());
+    return out;
+}
+
+}  // namespace fftest
