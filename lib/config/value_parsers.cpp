@@ -11,7 +11,13 @@ namespace ff::config {
 namespace {
 
 std::string quoted(std::string_view text) {
-    return "\"" + std::string(text) + "\"";
+    // Built by appending: GCC 12's -Wrestrict misfires on `"\"" + std::string(...)` at -O3.
+    std::string out;
+    out.reserve(text.size() + 2);
+    out += '"';
+    out += text;
+    out += '"';
+    return out;
 }
 
 [[noreturn]] void fail(const std::string& reason) {
