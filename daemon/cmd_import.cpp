@@ -17,8 +17,7 @@
 #include "db/advisory_lock.hpp"
 #include "db/connection.hpp"
 #include "ingest/ingest.hpp"
-#include "s3/local_store.hpp"
-#include "s3/s3_client.hpp"
+#include "options.hpp"
 
 namespace ff::cmd {
 namespace {
@@ -68,36 +67,10 @@ std::optional<ImportArgs> parse_args(const Args& args) {
     return a;
 }
 
-// --source-dir wins over FUEL_SOURCE_DIR; without either, the S3 bucket from the configuration.
-std::unique_ptr<s3::ObjectStore> make_store(boost::asio::any_io_executor ex,
-                                            const config::Config& cfg, const ImportArgs& a) {
-    const std::string dir = !a.source_dir.empty() ? a.source_dir : cfg.source_dir;
-    if (!dir.empty()) return s3::make_local_store(dir);
-    s3::S3Options o;
-    o.endpoint = cfg.rustfs_endpoint;
-    o.access_key = cfg.rustfs_access_key;
-    o.secret_key = cfg.rustfs_secret_key;
-    o.region = cfg.rustfs_region;
-    o.bucket = cfg.bucket;
-    o.ca_file = cfg.ca_file;
-    o.insecure_skip_verify = cfg.insecure_skip_verify;
-    o.connect_timeout = cfg.s3_connect_timeout;
-    o.tls_timeout = cfg.s3_tls_timeout;
-    o.read_timeout = cfg.s3_read_timeout;
-    o.max_attempts = cfg.s3_max_attempts;
-    o.backoff_base = cfg.s3_backoff_base;
-    o.backoff_cap = cfg.s3_backoff_cap;
-    o.max_object_bytes = cfg.max_object_bytes;
-    return s3::make_s3_client(ex, std::move(o));
-}
-
 awaitable<int> run_import(const config::Config& cfg, const ImportArgs& a, ingest::Counts& total) {
     auto ex = co_await boost::asio::this_coro::executor;
     db::Connection conn(ex);
-    db::ConnectOptions connect;
-    connect.conninfo = cfg.database_url;
-    connect.connect_timeout = cfg.db_connect_timeout;
-    connect.statement_timeout = cfg.db_statement_timeout;
+    db::ConnectOptions connect = connect_options(cfg);
     co_await conn.connect(std::move(connect));
 
     auto schema = co_await conn.exec("SELECT to_regclass('fuel.records') IS NOT NULL");
@@ -111,7 +84,8 @@ awaitable<int> run_import(const config::Config& cfg, const ImportArgs& a, ingest
                       cfg.writer_lock_wait.count());
         co_return kExitLocked;
     }
-    auto store = make_store(ex, cfg, a);
+    // --source-dir wins over FUEL_SOURCE_DIR; without either, the S3 bucket.
+    auto store = make_object_store(ex, cfg, !a.source_dir.empty() ? a.source_dir : cfg.source_dir);
     spdlog::info("import: {} from {}", a.apply ? "applying" : "dry run", store->describe());
 
     ingest::IngestOptions options;

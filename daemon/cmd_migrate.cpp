@@ -12,16 +12,14 @@
 #include "core/secrets.hpp"
 #include "db/connection.hpp"
 #include "db/migrate.hpp"
+#include "options.hpp"
 
 namespace ff::cmd {
 namespace {
 
 boost::asio::awaitable<db::MigrateReport> connect_and_migrate(const config::Config& cfg) {
     db::Connection conn(co_await boost::asio::this_coro::executor);
-    db::ConnectOptions options;
-    options.conninfo = cfg.database_url;
-    options.connect_timeout = cfg.db_connect_timeout;
-    options.statement_timeout = cfg.db_statement_timeout;
+    db::ConnectOptions options = connect_options(cfg);
     co_await conn.connect(std::move(options));
     spdlog::info("migrate: connected to {}", conn.describe());
     db::MigrateOptions migrate_options{cfg.db_lock_timeout, cfg.reader_role};

@@ -17,6 +17,7 @@
 #include "core/secrets.hpp"
 #include "db/advisory_lock.hpp"
 #include "db/connection.hpp"
+#include "options.hpp"
 
 namespace ff::cmd {
 namespace {
@@ -30,9 +31,7 @@ int with_database(const config::Config& cfg, const char* name, bool writer, Body
     int exit_code = kExitFailed;
     auto task = [&]() -> awaitable<int> {
         db::Connection conn(co_await boost::asio::this_coro::executor);
-        db::ConnectOptions connect;
-        connect.conninfo = cfg.database_url;
-        connect.connect_timeout = cfg.db_connect_timeout;
+        db::ConnectOptions connect = connect_options(cfg);
         co_await conn.connect(std::move(connect));
         auto schema = co_await conn.exec("SELECT to_regclass('fuel.change_files') IS NOT NULL");
         if (schema.get(0, 0) != "t") {

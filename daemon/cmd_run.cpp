@@ -26,42 +26,16 @@
 #include "metrics/health.hpp"
 #include "metrics/process_metrics.hpp"
 #include "metrics/registry.hpp"
-#include "s3/local_store.hpp"
-#include "s3/s3_client.hpp"
+#include "options.hpp"
 
 namespace ff::cmd {
 namespace {
 
 namespace net = boost::asio;
 
-std::unique_ptr<s3::ObjectStore> make_store(net::io_context& io, const config::Config& cfg,
-                                            metrics::FleetMetrics& fleet) {
-    if (!cfg.source_dir.empty()) return s3::make_local_store(cfg.source_dir);
-    s3::S3Options o;
-    o.endpoint = cfg.rustfs_endpoint;
-    o.access_key = cfg.rustfs_access_key;
-    o.secret_key = cfg.rustfs_secret_key;
-    o.region = cfg.rustfs_region;
-    o.bucket = cfg.bucket;
-    o.ca_file = cfg.ca_file;
-    o.insecure_skip_verify = cfg.insecure_skip_verify;
-    o.connect_timeout = cfg.s3_connect_timeout;
-    o.tls_timeout = cfg.s3_tls_timeout;
-    o.read_timeout = cfg.s3_read_timeout;
-    o.max_attempts = cfg.s3_max_attempts;
-    o.backoff_base = cfg.s3_backoff_base;
-    o.backoff_cap = cfg.s3_backoff_cap;
-    o.max_object_bytes = cfg.max_object_bytes;
-    return s3::make_s3_client(io.get_executor(), std::move(o),
-                              [&fleet](std::string_view op, std::string_view outcome,
-                                       double seconds) { fleet.s3_request(op, outcome, seconds); });
-}
-
 ingest::SchedulerOptions scheduler_options(const config::Config& cfg) {
     ingest::SchedulerOptions o;
-    o.connect.conninfo = cfg.database_url;
-    o.connect.connect_timeout = cfg.db_connect_timeout;
-    o.connect.statement_timeout = cfg.db_statement_timeout;
+    o.connect = connect_options(cfg);
     o.migrate_on_start = cfg.migrate_on_start;
     o.migrate.lock_timeout = cfg.db_lock_timeout;
     o.migrate.reader_role = cfg.reader_role;
@@ -90,8 +64,8 @@ void arm_test_loop_block(net::io_context& io) {
 }  // namespace
 
 int run(const config::Config& cfg, const Args&) {
-    if (cfg.source_dir.empty()) config::require_object_store(cfg);
-    net::io_context io(1);  // the one thread everything runs on
+    config::require_object_store(cfg);  // a no-op with FUEL_SOURCE_DIR
+    net::io_context io(1);              // the one thread everything runs on
 
     // 1. Metrics: the registry first, every family declared before the first scrape.
     metrics::Registry registry;
@@ -132,7 +106,11 @@ int run(const config::Config& cfg, const Args&) {
     spdlog::info("run: HTTP on {} (port {})", cfg.http_listen, server.port());
 
     // 4. Object store: S3 with request metrics, or a local directory (FUEL_SOURCE_DIR).
-    auto store = make_store(io, cfg, fleet);
+    auto store =
+        make_object_store(io.get_executor(), cfg, cfg.source_dir,
+                          [&fleet](std::string_view op, std::string_view outcome, double seconds) {
+                              fleet.s3_request(op, outcome, seconds);
+                          });
 
     // 5. Watchdog and the loop's heartbeat (1 s) that keeps it quiet.
     Watchdog::Options watchdog_options;

@@ -59,6 +59,8 @@ struct Scheduler::Impl {
         options.ingest.force = false;
         health.snapshot.interval = options.snapshot_interval;
         health.changes.interval = options.changes_interval;
+        // /readyz stays 503 until the first lock attempt says whether this replica leads.
+        health.starting = true;
     }
 
     net::any_io_executor executor;
@@ -89,6 +91,8 @@ struct Scheduler::Impl {
 
     // The session is gone or unusable: its lock with it. The next round reconnects.
     void drop_connection(bool expected = false) {
+        if (leadership.leader() && !expected)
+            report.leadership_lost(std::chrono::system_clock::now());
         leadership.lost(expected);
         set_db(false);
         if (conn) conn->close();
@@ -152,12 +156,16 @@ struct Scheduler::Impl {
         try {
             leader = co_await leadership.try_acquire(*conn);
             set_db(true);
+            health.starting = false;
         } catch (const db::DbError& e) {
             spdlog::warn("scheduler: writer lock attempt failed: {}", e.what());
             drop_connection();
             co_return;
         }
-        if (!leader) co_await sleep(options.standby_poll);
+        if (!leader) {
+            report.another_replica_leads();
+            co_await sleep(options.standby_poll);
+        }
     }
 
     net::awaitable<void> leader_round() {

@@ -70,6 +70,7 @@ void CycleReport::changes_done(const ChangesResult& result, double seconds, Time
     auto& lag = lag_[static_cast<int>(Stream::changes)];
     if (result.newest_modified) lag.newest_seen = result.newest_modified;
     lag.oldest_pending = result.oldest_pending_modified;
+    changes_stalled_since_.reset();
     add_counts(Stream::changes, result.counts);
     metrics_.add_files("applied", static_cast<std::uint64_t>(result.counts.files_applied));
     metrics_.add_files("quarantined", static_cast<std::uint64_t>(result.counts.files_quarantined));
@@ -83,14 +84,35 @@ void CycleReport::failed(Stream stream, const std::string& message, double secon
     metrics_.add_files("failed");
     of(health_, stream).last_error = message;
     of(health_, stream).last_error_at = now;
+    if (stream == Stream::changes) mark_changes_stalled(now);
     finished(stream, seconds, now, false);
 }
 
+void CycleReport::leadership_lost(TimePoint now) {
+    mark_changes_stalled(now);
+}
+
+void CycleReport::mark_changes_stalled(TimePoint now) {
+    if (changes_stalled_since_) return;  // the outage started earlier
+    const auto& health = health_.changes;
+    changes_stalled_since_ = health.last_success.value_or(health.cycle_started.value_or(now));
+}
+
+void CycleReport::another_replica_leads() {
+    changes_stalled_since_.reset();
+}
+
+// Lag answers "how far behind are we": the age of the oldest source object not yet applied. While
+// the changes stream is failing (S3 or the database down) that object cannot even be listed, so
+// its lag is at least the time since the last successful changes cycle: anything exported since
+// then may be waiting. It keeps growing until a cycle succeeds and measures the backlog again.
 void CycleReport::refresh(TimePoint now) {
     for (const Stream stream : {Stream::snapshot, Stream::changes}) {
         const Lag& lag = lag_[static_cast<int>(stream)];
-        metrics_.set_lag(stream_name(stream),
-                         lag.oldest_pending ? age_seconds(*lag.oldest_pending, now) : 0.0);
+        double seconds = lag.oldest_pending ? age_seconds(*lag.oldest_pending, now) : 0.0;
+        if (stream == Stream::changes && changes_stalled_since_)
+            seconds = std::max(seconds, age_seconds(*changes_stalled_since_, now));
+        metrics_.set_lag(stream_name(stream), seconds);
         if (lag.newest_seen)
             metrics_.set_source_age(stream_name(stream), age_seconds(*lag.newest_seen, now));
     }

@@ -28,6 +28,12 @@ class CycleReport {
     void changes_done(const ChangesResult& result, double seconds, TimePoint now);
     void failed(Stream stream, const std::string& message, double seconds, TimePoint now);
 
+    // The leader's database session ended: no changes cycle can run until it is back, so the
+    // changes lag grows as after a failed cycle.
+    void leadership_lost(TimePoint now);
+    // Another replica holds the writer lock: this one no longer falls behind by standing still.
+    void another_replica_leads();
+
     // Lag and source age grow between cycles, so they are computed from the remembered source
     // times whenever someone looks (just before /metrics renders).
     void refresh(TimePoint now);
@@ -39,10 +45,14 @@ class CycleReport {
     };
     void add_counts(Stream stream, const Counts& counts);
     void finished(Stream stream, double seconds, TimePoint now, bool success);
+    void mark_changes_stalled(TimePoint now);
 
     metrics::FleetMetrics& metrics_;
     metrics::HealthState& health_;
     Lag lag_[2];
+    // While the changes stream cannot run: the time up to which we know the source was applied
+    // (the last successful changes cycle; without one, the first failed attempt).
+    std::optional<TimePoint> changes_stalled_since_;
 };
 
 }  // namespace ff::ingest

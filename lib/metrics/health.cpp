@@ -33,6 +33,7 @@ std::string stuck_reason(const HealthState& state, TimePoint now) {
 // The reason readiness fails, or empty when ready.
 std::string not_ready_reason(const HealthState& state, TimePoint now) {
     if (!state.db_reachable) return "database unreachable";
+    if (state.starting) return "starting: the writer lock has not been tried yet";
     if (state.role == Role::standby) return {};
     if (!stream_fresh(state.snapshot, now)) return "no snapshot success within twice its interval";
     if (!stream_fresh(state.changes, now)) return "no changes success within twice its interval";
@@ -54,7 +55,10 @@ std::string body(std::string_view status, const std::string& reason, const Healt
     std::string out = "{\"status\":" + json::quote(status);
     if (!reason.empty()) out += ",\"reason\":" + json::quote(reason);
     out += ",\"role\":";
-    out += state.role == Role::leader ? "\"leader\"" : "\"standby\"";
+    if (state.starting)
+        out += "\"starting\"";
+    else
+        out += state.role == Role::leader ? "\"leader\"" : "\"standby\"";
     out += ",\"db_reachable\":";
     out += state.db_reachable ? "true" : "false";
     out += ",\"streams\":{";

@@ -21,6 +21,9 @@ struct StreamHealth {
 
 struct HealthState {
     Role role = Role::standby;
+    // Set by the scheduler until its first writer-lock attempt has answered: until then `role`
+    // says nothing yet, and a replica about to lead must not look like a ready standby.
+    bool starting = false;
     StreamHealth snapshot;
     StreamHealth changes;
     std::optional<TimePoint> heartbeat;  // last beat of the event loop; none: not checked
@@ -39,8 +42,9 @@ struct HealthReport {
 // heartbeat_timeout or the scheduler stopped. Never fails because S3 or the database is down.
 HealthReport render_healthz(const HealthState& state, TimePoint now);
 
-// Readiness: 200 when the database is reachable and, for a leader, each stream succeeded within
-// twice its interval; a standby only needs the database. 503 "not_ready" otherwise.
+// Readiness: 200 when the database is reachable, the first writer-lock attempt has answered
+// (not `starting`) and, for a leader, each stream succeeded within twice its interval; a standby
+// only needs the database. 503 "not_ready" otherwise. Liveness ignores `starting`.
 HealthReport render_readyz(const HealthState& state, TimePoint now);
 
 }  // namespace ff::metrics

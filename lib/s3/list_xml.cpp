@@ -20,7 +20,7 @@ class PathCollector {
 
     explicit PathCollector(OnEnd on_end) : on_end_(std::move(on_end)) {}
 
-    // false when the input is not well-formed.
+    // false when the input is not well-formed or declares a DOCTYPE (see saw_doctype()).
     bool parse(std::string_view xml) {
         std::unique_ptr<XML_ParserStruct, decltype(&XML_ParserFree)> parser(
             XML_ParserCreate("UTF-8"), &XML_ParserFree);
@@ -28,11 +28,14 @@ class PathCollector {
         XML_SetUserData(parser.get(), this);
         XML_SetElementHandler(parser.get(), &PathCollector::on_start, &PathCollector::on_stop);
         XML_SetCharacterDataHandler(parser.get(), &PathCollector::on_text);
+        XML_SetStartDoctypeDeclHandler(parser.get(), &PathCollector::on_doctype);
+        parser_ = parser.get();
         return XML_Parse(parser.get(), xml.data(), static_cast<int>(xml.size()), XML_TRUE) ==
                XML_STATUS_OK;
     }
 
     const std::string& root() const { return root_; }
+    bool saw_doctype() const { return saw_doctype_; }
 
   private:
     static std::string_view local_name(const XML_Char* name) {
@@ -59,6 +62,12 @@ class PathCollector {
         self->stack_.pop_back();
         self->text_.clear();
     }
+    // S3 never sends a DOCTYPE; refusing it shuts out entity expansion and external entities.
+    static void on_doctype(void* self_ptr, const XML_Char*, const XML_Char*, const XML_Char*, int) {
+        auto* self = static_cast<PathCollector*>(self_ptr);
+        self->saw_doctype_ = true;
+        XML_StopParser(self->parser_, XML_FALSE);
+    }
     static void on_text(void* self_ptr, const XML_Char* text, int len) {
         static_cast<PathCollector*>(self_ptr)->text_.append(text, static_cast<std::size_t>(len));
     }
@@ -67,6 +76,8 @@ class PathCollector {
     std::string root_, path_, text_;
     std::vector<std::size_t> stack_;
     int depth_ = 0;
+    bool saw_doctype_ = false;
+    XML_Parser parser_ = nullptr;  // only while parse() runs
 };
 
 bool parse_uint(std::string_view text, std::uint64_t& out) {
@@ -148,7 +159,10 @@ ListPage parse_list_objects_v2(std::string_view xml) {
         else if (path == "NextContinuationToken")
             page.next_continuation_token = text;
     });
-    if (!collector.parse(xml) || collector.root() != "ListBucketResult")
+    const bool parsed = collector.parse(xml);
+    if (collector.saw_doctype())
+        throw S3Error(ErrorKind::bad_response, "list: unexpected DOCTYPE in S3 response");
+    if (!parsed || collector.root() != "ListBucketResult")
         throw S3Error(ErrorKind::bad_response, "list: response is not a ListBucketResult");
     if (bad_field)
         throw S3Error(ErrorKind::bad_response, "list: malformed Size or LastModified in listing");

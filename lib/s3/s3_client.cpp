@@ -169,12 +169,22 @@ class Client final : public S3Client {
                 co_await transport_.exchange(build("PUT", "", {}, {}, ""), what, nullptr);
             const auto body = parse_error_body(response.body);
             if (body && body->code == "BucketAlreadyOwnedByYou") co_return true;
+            // s3rver says BucketAlreadyExists even for our own bucket; a bucket that answers a
+            // HEAD signed with our credentials is ours to use, anyone else's answers 403.
+            if (body && body->code == "BucketAlreadyExists" && co_await bucket_answers(what))
+                co_return true;
             check_status(response, what);
             co_return true;
         });
     }
 
   private:
+    net::awaitable<bool> bucket_answers(const std::string& what) {
+        auto response = co_await transport_.exchange(build("HEAD", "", {}, {}, ""),
+                                                     "head bucket (" + what + ")", nullptr);
+        co_return response.head.status / 100 == 2;
+    }
+
     std::string object_name(const std::string& key) const {
         return "s3://" + options_.bucket + "/" + key;
     }

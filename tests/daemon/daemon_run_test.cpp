@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 #include <cstdio>
+#include <memory>
 #include <thread>
 
 #include "daemon/daemon_fixture.hpp"
@@ -154,6 +155,30 @@ TEST_CASE("a second daemon stays standby and takes over when the leader is kille
     CHECK(second.get("/healthz").body.find("\"role\":\"leader\"") != std::string::npos);
     write_text(dir / "fuel_records/changes/2026-06-01T01-00-00Z.json", insert_changes({77}));
     CHECK(eventually([&] { return count_ids(db.url(), "77") == 1; }, 30s));
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a daemon that has not yet tried the writer lock is alive but not ready",
+          "[integration]") {
+    ScratchDatabase db;
+    const auto dir = make_temp_directory("export-");
+    write_text(dir / "fuel_records/latest.json", snapshot_body(1, 3));
+    // Holding the migration lock ("FFMIGRAT", db::kMigrateLockKey) parks the daemon between
+    // connecting and its first writer-lock attempt.
+    auto migrating = std::make_unique<PgSession>(db.url());
+    migrating->exec("SELECT pg_advisory_lock(" + std::to_string(0x4646'4d49'4752'4154LL) + ")");
+    Daemon daemon(local_env(db.url(), dir));
+    INFO(daemon.log());
+    REQUIRE(eventually([&] {
+        return daemon.get("/healthz").body.find("\"db_reachable\":true") != std::string::npos;
+    }));
+    CHECK(daemon.get("/healthz").status == 200);
+    const auto ready = daemon.get("/readyz");
+    CHECK(ready.status == 503);
+    CHECK(ready.body.find("\"role\":\"starting\"") != std::string::npos);
+
+    migrating.reset();  // the daemon migrates, tries the lock and leads
+    CHECK(daemon.wait_ready());
     std::filesystem::remove_all(dir);
 }
 

@@ -145,3 +145,20 @@ TEST_CASE("error messages in the health body are valid JSON with secrets masked"
     const std::string message = doc["streams"]["snapshot"]["last_error_message"].GetString();
     CHECK(message.starts_with("auth failed for \"fleet\"\npassword="));
 }
+
+TEST_CASE("a daemon that has not yet tried the writer lock is alive but not ready") {
+    HealthState state;
+    state.starting = true;
+    state.db_reachable = true;
+    state.heartbeat = kNow - 1s;
+    CHECK(ff::metrics::render_healthz(state, kNow).status == 200);
+    const auto ready = ff::metrics::render_readyz(state, kNow);
+    CHECK(ready.status == 503);
+    const auto doc = parse(ready.body);
+    CHECK(std::string(doc["status"].GetString()) == "not_ready");
+    CHECK(std::string(doc["role"].GetString()) == "starting");
+    CHECK(std::string(doc["reason"].GetString()).starts_with("starting"));
+
+    state.starting = false;  // the first attempt answered: someone else holds the lock
+    CHECK(ff::metrics::render_readyz(state, kNow).status == 200);
+}

@@ -63,6 +63,28 @@ TEST_CASE("A listing that is not well-formed XML is a bad_response error", "[xml
     CHECK_THROWS_AS(parse_list_objects_v2("<Error><Code>x</Code></Error>"), S3Error);
 }
 
+TEST_CASE("A response that declares a DOCTYPE is refused before any entity is expanded", "[xml]") {
+    const std::string bomb = R"(<?xml version="1.0"?>
+<!DOCTYPE ListBucketResult [
+  <!ENTITY a "aaaaaaaaaaaaaaaa">
+  <!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">
+  <!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">
+]>
+<ListBucketResult><IsTruncated>false</IsTruncated>
+  <Contents><Key>&c;</Key><LastModified>2024-05-01T12:00:00Z</LastModified>
+  <ETag>"e"</ETag><Size>1</Size></Contents>
+</ListBucketResult>)";
+    try {
+        parse_list_objects_v2(bomb);
+        FAIL("a listing with a DOCTYPE was accepted");
+    } catch (const S3Error& e) {
+        CHECK(e.kind() == ErrorKind::bad_response);
+        CHECK(std::string(e.what()).find("unexpected DOCTYPE in S3 response") != std::string::npos);
+    }
+    CHECK_FALSE(parse_error_body(R"(<!DOCTYPE Error [<!ENTITY x "boom">]>
+<Error><Code>&x;</Code><Message>m</Message></Error>)"));
+}
+
 TEST_CASE("An S3 error body gives its code and message", "[xml]") {
     const auto body = parse_error_body(R"(<?xml version="1.0" encoding="UTF-8"?>
 <Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message>

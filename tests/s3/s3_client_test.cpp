@@ -166,3 +166,10 @@ TEST_CASE("HTTPS works when the CA file is trusted and fails verification withou
         CHECK(std::string(e.what()).find("verif") != std::string::npos);
     }
 }
+
+TEST_CASE("Creating a bucket that already exists and is ours succeeds", "[integration]") {
+    Fixture f;  // created once
+    run(f.io, f.client->create_bucket());
+    run(f.io, f.client->put_object("again.json", "still usable"));
+    CHECK(run(f.io, s3test::read_object(*f.client, "again.json")) == "still usable");
+}
