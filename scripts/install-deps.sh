@@ -10,7 +10,7 @@ PACKAGES=(
   libboost1.81-dev libpq-dev rapidjson-dev libspdlog-dev libfmt-dev catch2 libssl-dev libexpat1-dev
   # test services and tools
   postgresql-15 prometheus openssl ca-certificates curl procps python3 python3-yaml
-  chromium wrk clang libclang-rt-14-dev
+  chromium wrk clang libclang-rt-14-dev time
 )
 # Debian's npm conflicts with the Node.js package some machines come with: add it only when missing.
 command -v npm >/dev/null 2>&1 || PACKAGES+=(nodejs npm)

@@ -1,21 +1,25 @@
 -- Ingest rules of the data contract, section 5, as set-based functions over per-transaction
 -- staging tables. The C++ pipeline stages rows with COPY, then calls one apply function; all
 -- version, staleness, tombstone, soft-delete and undelete decisions are made here.
+-- The apply functions write the typed columns themselves, set-based from fuel.normalise in the
+-- same statement (SELECT ..., n.* FROM plan, LATERAL fuel.normalise(raw) n), and run with
+-- fuel.normalised_by_ingest = on (a SET clause: it ends with the function), which makes the
+-- per-row trigger of R__010 skip the rows it would only normalise again. See docs/performance.md.
 
 -- A source timestamp, or NULL when it is missing or unreadable; never raises. The same parser
--- as the normaliser's (R__010), so a row's version equals its source_updated_at.
+-- as the normaliser's (R__010), with the same fast path for the common shapes, so a row's version
+-- equals its source_updated_at. A SQL-standard body without a SET clause (bound to its objects
+-- when created) so the planner inlines it: the full plpgsql parser for every staged row was a
+-- fifth of a first load's time (docs/performance.md).
 CREATE OR REPLACE FUNCTION fuel.ingest_ts(t text) RETURNS timestamptz
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, fuel AS $$
-    SELECT fuel.parse_timestamptz(t)
-$$;
+RETURN coalesce(fuel.norm_common_timestamptz(pg_catalog.btrim(t, E' \t')), fuel.parse_timestamptz(t));
 
 -- True when a source deleted_at value counts as set (present and not blank).
+-- Inlinable for the same reason as fuel.ingest_ts.
 CREATE OR REPLACE FUNCTION fuel.ingest_is_set(t text) RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog AS $$
-    SELECT t IS NOT NULL AND btrim(t, E' \t') <> ''
-$$;
+RETURN t IS NOT NULL AND pg_catalog.btrim(t, E' \t') OPERATOR(pg_catalog.<>) '';
 
 -- Creates (or empties) the snapshot staging tables of this transaction:
 --   ingest_snap_rows: the rows that may change something (seq = position in the snapshot)
@@ -62,7 +66,8 @@ CREATE OR REPLACE FUNCTION fuel.apply_snapshot(p_exported_at timestamptz, p_forc
                                                p_max_delete_fraction numeric) RETURNS jsonb
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
-SET client_min_messages = warning AS $$
+SET client_min_messages = warning
+SET fuel.normalised_by_ingest = on AS $$
 DECLARE
     v_last timestamptz;
     v_seen bigint;
@@ -137,19 +142,51 @@ BEGIN
     END IF;
 
     WITH ins AS (
-        INSERT INTO fuel.records (id, raw, content_hash, version, deleted_at, deleted_reason, sanitised)
-        SELECT p.id, p.raw::jsonb, decode(p.hash, 'hex'), p.v, p.new_deleted_at,
-               CASE WHEN p.new_deleted_at IS NOT NULL THEN 'source' END, p.sanitised
-        FROM pg_temp.ingest_snap_plan p WHERE p.action = 'insert'
+        INSERT INTO fuel.records (id, raw, content_hash, version, deleted_at, deleted_reason, sanitised,
+                                  message_id, reported_at, fill_date, vehicle_reg, vehicle_reg_raw, driver_name,
+                                  department, station, litres, price_per_litre, amount, odometer_km,
+                                  fuel_type, payment_method, receipt_no, full_tank, notes, flags,
+                                  source_created_at, source_updated_at, source_deleted_at)
+        SELECT p.id, p.j, decode(p.hash, 'hex'), p.v, p.new_deleted_at,
+               CASE WHEN p.new_deleted_at IS NOT NULL THEN 'source' END, p.sanitised,
+               n.message_id, n.reported_at, n.fill_date, n.vehicle_reg, n.vehicle_reg_raw,
+               n.driver_name, n.department, n.station, n.litres, n.price_per_litre, n.amount,
+               n.odometer_km, n.fuel_type, n.payment_method, n.receipt_no, n.full_tank, n.notes,
+               n.flags, n.source_created_at, n.source_updated_at, n.source_deleted_at
+        FROM (SELECT *, raw::jsonb AS j FROM pg_temp.ingest_snap_plan WHERE action = 'insert' OFFSET 0) p
+        CROSS JOIN LATERAL fuel.normalise(p.j) AS n
         RETURNING flags
     ), upd AS (
         UPDATE fuel.records r
-        SET raw = p.raw::jsonb, content_hash = decode(p.hash, 'hex'), version = p.v,
+        SET raw = p.j, content_hash = decode(p.hash, 'hex'), version = p.v,
             deleted_at = p.new_deleted_at,
             deleted_reason = CASE WHEN p.new_deleted_at IS NOT NULL THEN 'source' END,
-            sanitised = p.sanitised, last_changed_at = now()
-        FROM pg_temp.ingest_snap_plan p
-        WHERE r.id = p.id AND p.action IN ('update', 'undelete', 'soft_delete')
+            sanitised = p.sanitised, last_changed_at = now(),
+            message_id = n.message_id,
+            reported_at = n.reported_at,
+            fill_date = n.fill_date,
+            vehicle_reg = n.vehicle_reg,
+            vehicle_reg_raw = n.vehicle_reg_raw,
+            driver_name = n.driver_name,
+            department = n.department,
+            station = n.station,
+            litres = n.litres,
+            price_per_litre = n.price_per_litre,
+            amount = n.amount,
+            odometer_km = n.odometer_km,
+            fuel_type = n.fuel_type,
+            payment_method = n.payment_method,
+            receipt_no = n.receipt_no,
+            full_tank = n.full_tank,
+            notes = n.notes,
+            flags = n.flags,
+            source_created_at = n.source_created_at,
+            source_updated_at = n.source_updated_at,
+            source_deleted_at = n.source_deleted_at
+        FROM (SELECT *, raw::jsonb AS j FROM pg_temp.ingest_snap_plan
+              WHERE action IN ('update', 'undelete', 'soft_delete') OFFSET 0) p
+        CROSS JOIN LATERAL fuel.normalise(p.j) AS n
+        WHERE r.id = p.id
         RETURNING r.flags
     ), w AS (
         SELECT flags FROM ins UNION ALL SELECT flags FROM upd
@@ -180,7 +217,8 @@ $$;
 CREATE OR REPLACE FUNCTION fuel.apply_change_file(p_file_time timestamptz) RETURNS jsonb
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
-SET client_min_messages = warning AS $$
+SET client_min_messages = warning
+SET fuel.normalised_by_ingest = on AS $$
 DECLARE
     v_all bigint;
     v_ids bigint;
@@ -239,19 +277,51 @@ BEGIN
 
     WITH ins AS (
         INSERT INTO fuel.records (id, raw, content_hash, version, deleted_at, deleted_reason,
-                                  sanitised, change_batch_at)
-        SELECT p.id, CASE WHEN p.action = 'tombstone' THEN '{}'::jsonb ELSE p.raw::jsonb END,
-               CASE WHEN p.action = 'tombstone' THEN NULL ELSE decode(p.hash, 'hex') END,
-               p.v, p.new_deleted_at, p.new_reason, p.sanitised, p.eff
-        FROM pg_temp.ingest_chg_plan p WHERE p.action IN ('insert', 'tombstone')
+                                  sanitised, change_batch_at,
+                                  message_id, reported_at, fill_date, vehicle_reg, vehicle_reg_raw, driver_name,
+                                  department, station, litres, price_per_litre, amount, odometer_km,
+                                  fuel_type, payment_method, receipt_no, full_tank, notes, flags,
+                                  source_created_at, source_updated_at, source_deleted_at)
+        SELECT p.id, p.j, CASE WHEN p.action = 'tombstone' THEN NULL ELSE decode(p.hash, 'hex') END,
+               p.v, p.new_deleted_at, p.new_reason, p.sanitised, p.eff,
+               n.message_id, n.reported_at, n.fill_date, n.vehicle_reg, n.vehicle_reg_raw,
+               n.driver_name, n.department, n.station, n.litres, n.price_per_litre, n.amount,
+               n.odometer_km, n.fuel_type, n.payment_method, n.receipt_no, n.full_tank, n.notes,
+               n.flags, n.source_created_at, n.source_updated_at, n.source_deleted_at
+        FROM (SELECT *, CASE WHEN action = 'tombstone' THEN '{}'::jsonb ELSE raw::jsonb END AS j
+              FROM pg_temp.ingest_chg_plan WHERE action IN ('insert', 'tombstone') OFFSET 0) p
+        CROSS JOIN LATERAL fuel.normalise(p.j) AS n
         RETURNING flags, raw <> '{}'::jsonb AS has_row
     ), upd_row AS (
         UPDATE fuel.records r
-        SET raw = p.raw::jsonb, content_hash = decode(p.hash, 'hex'), version = p.v,
+        SET raw = p.j, content_hash = decode(p.hash, 'hex'), version = p.v,
             deleted_at = p.new_deleted_at, deleted_reason = p.new_reason, sanitised = p.sanitised,
-            change_batch_at = greatest(r.change_batch_at, p.eff), last_changed_at = now()
-        FROM pg_temp.ingest_chg_plan p
-        WHERE r.id = p.id AND NOT p.is_delete AND p.action IN ('update', 'undelete', 'soft_delete')
+            change_batch_at = greatest(r.change_batch_at, p.eff), last_changed_at = now(),
+            message_id = n.message_id,
+            reported_at = n.reported_at,
+            fill_date = n.fill_date,
+            vehicle_reg = n.vehicle_reg,
+            vehicle_reg_raw = n.vehicle_reg_raw,
+            driver_name = n.driver_name,
+            department = n.department,
+            station = n.station,
+            litres = n.litres,
+            price_per_litre = n.price_per_litre,
+            amount = n.amount,
+            odometer_km = n.odometer_km,
+            fuel_type = n.fuel_type,
+            payment_method = n.payment_method,
+            receipt_no = n.receipt_no,
+            full_tank = n.full_tank,
+            notes = n.notes,
+            flags = n.flags,
+            source_created_at = n.source_created_at,
+            source_updated_at = n.source_updated_at,
+            source_deleted_at = n.source_deleted_at
+        FROM (SELECT *, raw::jsonb AS j FROM pg_temp.ingest_chg_plan
+              WHERE NOT is_delete AND action IN ('update', 'undelete', 'soft_delete') OFFSET 0) p
+        CROSS JOIN LATERAL fuel.normalise(p.j) AS n
+        WHERE r.id = p.id
         RETURNING r.flags
     ), upd_del AS (
         -- A delete keeps the stored row and only marks it; the trigger on raw does not run.
