@@ -63,6 +63,15 @@ std::string json_opt(const std::optional<std::string>& v) {
     return v ? json::quote(*v) : "null";
 }
 
+// The full change-file key for KEY as listed by `fleetfuel rejects`, or relative to the prefix
+// or to <prefix>changes/: a watermark outside <prefix>changes/ would silently mean "list from the
+// beginning" (or skip everything), never what the operator asked for.
+std::string full_change_key(const config::Config& cfg, const std::string& key) {
+    if (key.rfind(cfg.prefix, 0) == 0) return key;
+    if (key.rfind("changes/", 0) == 0) return cfg.prefix + key;
+    return cfg.prefix + "changes/" + key;
+}
+
 }  // namespace
 
 int rejects(const config::Config& cfg, const Args& args) {
@@ -191,8 +200,8 @@ int reset_watermark(const config::Config& cfg, const Args& args) {
     for (std::size_t i = 0; i < args.size(); ++i) {
         if (args[i] == "--apply")
             apply = true;
-        else if (args[i] == "--to" && i + 1 < args.size())
-            to = args[++i];
+        else if (args[i] == "--to" && i + 1 < args.size() && !args[i + 1].empty())
+            to = full_change_key(cfg, args[++i]);
         else {
             std::cerr << "usage: fleetfuel reset-watermark [--to KEY] [--apply]\n";
             return kExitUsage;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <thread>
@@ -12,16 +13,26 @@
 namespace fftest::analytics {
 
 // tracksolid.devices plus fuel.records rows dated relative to today in Nairobi: fills in and out
-// of every period, a deleted fill, a NULL department, unmatched plates and flagged rows.
+// of every period, a deleted fill, a NULL department, unmatched plates and flagged rows. The rows
+// reach fuel.records through the real ingest path, from a contract-shaped export in source_dir().
 class SeededDatabase {
   public:
-    SeededDatabase();
+    // ingest: migrated and loaded here. export_only: the export is written to source_dir() but
+    // the database has only tracksolid.devices, for a daemon to migrate and load it.
+    enum class Load { ingest, export_only };
+    explicit SeededDatabase(Load load = Load::ingest);
+    ~SeededDatabase();
+    SeededDatabase(const SeededDatabase&) = delete;
+    SeededDatabase& operator=(const SeededDatabase&) = delete;
     const std::string& url() const { return db_.url(); }
+    // The export it was loaded from (fuel_records/latest.json, fuel_records/changes/…).
+    const std::filesystem::path& source_dir() const { return dir_; }
     PgSession& session() { return session_; }
 
   private:
     ScratchDatabase db_;
     PgSession session_;
+    std::filesystem::path dir_;
 };
 
 // The analytics routes (and nothing else) on their own io thread.

@@ -1,5 +1,7 @@
 // Loads the Fuel Log page in Debian's headless chromium and checks it against the API.
 // Usage: node fuel_log.test.mjs <base url of a FleetFuel serving analytics> <screenshot.png>
+// FUEL_ANALYTICS_TOKEN: the token the API needs. FF_ASK_TOKEN=1: type it into the page's own
+// prompt, as a person would, instead of pre-seeding the session.
 import { chromium } from "playwright-core";
 import assert from "node:assert/strict";
 
@@ -9,6 +11,7 @@ if (!base || !screenshot) {
   process.exit(2);
 }
 const token = process.env.FUEL_ANALYTICS_TOKEN || "";
+const askToken = token !== "" && process.env.FF_ASK_TOKEN === "1";
 
 async function api(path) {
   const headers = token ? { Authorization: "Bearer " + token } : {};
@@ -42,14 +45,35 @@ const browser = await chromium.launch({
 const problems = [];
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.on("console", (m) => { if (m.type() === "error") problems.push("console: " + m.text()); });
+  // Before the token is typed in, Chromium logs the refused requests (401) as console errors:
+  // expected then, and only then.
+  let expect401 = askToken;
+  page.on("console", (m) => {
+    if (m.type() !== "error") return;
+    if (expect401 && m.text().includes("401")) return;
+    problems.push("console: " + m.text());
+  });
   page.on("pageerror", (e) => problems.push("page error: " + e.message));
-  if (token) {
-    // The page asks for the token itself; pre-seeding the session keeps the console clean.
+  if (token && !askToken) {
+    // Pre-seeding the session skips the prompt and keeps the console clean.
     await page.addInitScript((t) => sessionStorage.setItem("fleetfuel.analytics.token", t), token);
   }
 
   await page.goto(base);
+  if (askToken) {
+    await page.waitForSelector("#auth.open #token");
+    assert.notEqual(await page.getAttribute("body", "data-loaded"), "true", "no data before the token");
+    await page.fill("#token", "wrong-" + token);
+    await page.click('#auth button[type="submit"]');
+    await page.waitForFunction(() => document.querySelector("#auth").classList.contains("open") &&
+      document.querySelector("#status").textContent.includes("token"));
+    assert.notEqual(await page.getAttribute("body", "data-loaded"), "true", "no data with a wrong token");
+    await page.fill("#token", token);
+    await page.click('#auth button[type="submit"]');
+    await page.waitForSelector('body[data-loaded="true"]');
+    assert.ok(!(await page.locator("#auth.open").count()), "prompt closed once the token is right");
+    expect401 = false;
+  }
   await page.waitForSelector('body[data-loaded="true"]');
   expectKpis(await kpis(page), await api("analytics/fuel-fills?period=30d"));
 
