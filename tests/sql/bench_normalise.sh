@@ -35,7 +35,8 @@ trap '"${ADMIN[@]}" -c "DROP DATABASE IF EXISTS $DB" >/dev/null 2>&1 || true' EX
 URL="${FF_TEST_DATABASE_URL%/*}/$DB"
 # Every statement runs far from Nairobi and with a search_path that does not name fuel, as the
 # functions must not depend on the session.
-export PGOPTIONS="-c TimeZone=America/Los_Angeles -c DateStyle=SQL,DMY -c search_path=public"
+# Serial plans: parallel workers skew a per-row cost on a shared machine.
+export PGOPTIONS="-c TimeZone=America/Los_Angeles -c DateStyle=SQL,DMY -c search_path=public -c max_parallel_workers_per_gather=0"
 PSQL=(psql -X -q -v ON_ERROR_STOP=1 -d "$URL")
 
 apply() { "${PSQL[@]}" -f "$1" >/dev/null; }

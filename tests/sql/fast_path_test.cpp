@@ -73,3 +73,48 @@ TEST_CASE(
     CHECK(db.insert(1, R"({"id": 1, "reported_at": "2026-06-11 08:30:12", "litres": 45.5})")
               .at("reported_at") == "2026-06-11T05:30:12.000000Z");
 }
+
+TEST_CASE("Calendar dates are accepted exactly when the calendar has them, leap days included") {
+    FuelDatabase db;
+    // Every (year, month, day) around the month ends, leap and non-leap centuries included, against
+    // the days PostgreSQL's own calendar lists.
+    const auto differing = db.session().scalar(R"(
+        SELECT count(*)
+        FROM unnest(ARRAY[1, 1900, 2000, 2023, 2024, 2100, 2400, 9999]) AS y, generate_series(0, 13) AS m,
+             generate_series(0, 32) AS d
+        WHERE fuel.norm_date(y, m, d) IS DISTINCT FROM
+              (SELECT g::date FROM generate_series(make_date(y, 1, 1), make_date(y, 12, 31), interval '1 day') AS g
+               WHERE extract(month FROM g) = m AND extract(day FROM g) = d))");
+    CHECK(differing == "0");
+    CHECK(db.session().scalar(
+              "SELECT fuel.norm_date(0, 1, 1) IS NULL AND fuel.norm_date(10000, 1, 1) IS NULL") ==
+          "t");
+}
+
+TEST_CASE("fuel.normalise reads fill dates and messy numbers as the full parsers read them") {
+    FuelDatabase db;
+    // What the row function reads inline (day-first and ISO dates, cleaned numbers) must be what
+    // fuel.parse_date, fuel.parse_number and fuel.parse_odometer return for the same text.
+    const auto differing = db.session().scalar(R"(
+        WITH v(s) AS (
+            SELECT unnest(ARRAY['2026-06-11', '11/06/2026', '1/6/2026', '31/02/2026', '29/02/2024', '11-06-2026',
+                                '9-1-2026', '2026-6-1', ' 2026-06-11 ', '2026-06-11T00:00:00Z', '2026-06-11 08:30',
+                                '2026-02-30T00:00:00Z', '2026-06-11t08:30', '00/00/0000', '', ' ', 'last week',
+                                '1,045.50', '45.5 L', '45.5ltrs', 'KES 8,212.75', 'Ksh 8212', '8212/=', '45,5',
+                                '123,456 km', '123456KM', '123456.0', '123456.5', '+12', 'KES', 'kesksh12',
+                                '1,2345', '12,345,678', E'1\t000', repeat('1', 201), 'k' || repeat('1', 250),
+                                '99999999999 km', '2147483648km', '.5', '5.', 'abc']))
+        SELECT count(*) FROM v,
+             LATERAL fuel.normalise(jsonb_build_object('fill_date', s, 'litres', s, 'odometer', s,
+                                                       'reported_at', '2026-01-01 12:00:00')) AS n
+        WHERE n.fill_date IS DISTINCT FROM coalesce(fuel.parse_date(s), date '2026-01-01')
+           OR n.litres IS DISTINCT FROM fuel.parse_number(s)
+           OR n.odometer_km IS DISTINCT FROM fuel.parse_odometer(s)
+           OR ('unreadable_date' = ANY (n.flags)) IS DISTINCT FROM (fuel.parse_date(s) IS NULL AND btrim(s, E' \t') <> '')
+           OR ('unparseable_number' = ANY (n.flags)) IS DISTINCT FROM
+              ((fuel.parse_number(s) IS NULL OR fuel.parse_odometer(s) IS NULL) AND btrim(s, E' \t') <> ''))");
+    CHECK(differing == "0");
+    CHECK(db.session().scalar("SELECT litres || ' ' || odometer_km FROM fuel.normalise("
+                              "'{\"litres\": \"1,045.50 L\", \"odometer\": \"123,456 km\"}')") ==
+          "1045.50 123456");
+}
