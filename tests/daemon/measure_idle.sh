@@ -29,9 +29,9 @@ metric() { curl -s "127.0.0.1:$port/metrics" | awk -v s="$1" 'index($0, s" ")==1
 for _ in $(seq 1 100); do curl -sf "127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
 sleep 3
 echo "idle RSS: $(metric process_resident_memory_bytes)"
-rows0=$(psql -Atq "$url" -c "SELECT count(*), max(updated_at) FROM fuel.records" 2>/dev/null || true)
+rows0=$(psql -Atq "$url" -c "SELECT count(*), max(last_changed_at) FROM fuel.records" 2>/dev/null || true)
 sleep 10
-echo "after 10 s idle: rows/last write unchanged: $rows0 -> $(psql -Atq "$url" -c "SELECT count(*), max(updated_at) FROM fuel.records" 2>/dev/null || true)"
+echo "after 10 s idle: rows/last write unchanged: $rows0 -> $(psql -Atq "$url" -c "SELECT count(*), max(last_changed_at) FROM fuel.records" 2>/dev/null || true)"
 gen "$ROWS" 2026-06-01T01:00:00Z >"$work/fuel_records/latest.json.tmp" && mv "$work/fuel_records/latest.json.tmp" "$work/fuel_records/latest.json"
 for _ in $(seq 1 600); do [ "$(psql -Atq "$url" -c 'SELECT count(*) FROM fuel.records')" = "$ROWS" ] && break; sleep 0.5; done
 echo "right after a $ROWS-row snapshot RSS: $(metric process_resident_memory_bytes)"
