@@ -9,15 +9,12 @@
 namespace ff::ingest::detail {
 
 ChangeStager::ChangeStager(db::Connection& db, std::string key, std::size_t batch_rows)
-    : db_(db), key_(std::move(key)), batch_rows_(batch_rows), framer_(DocumentKind::changes) {}
+    : FramedStager(db, std::move(key), batch_rows, DocumentKind::changes) {}
 
 void ChangeStager::on_element(std::string_view element) {
-    ++counts_.rows_read;
-    ++seq_;
     auto parsed = parse_change(element);
-    if (auto* reject = std::get_if<RowReject>(&parsed)) {
-        ++counts_.rejected;
-        rejects_.push_back({"row", reject->id, reject->reason, clean_text(element)});
+    if (auto* rejected = std::get_if<RowReject>(&parsed)) {
+        reject(rejected->id, rejected->reason, element);
         return;
     }
     const auto& change = std::get<ParsedChange>(parsed);
@@ -44,37 +41,6 @@ void ChangeStager::on_element(std::string_view element) {
         copy_field(data_, "f", true);
     }
     ++staged_;
-}
-
-void ChangeStager::on_oversize(std::string_view first_bytes, std::string_view reason) {
-    ++counts_.rows_read;
-    ++counts_.rejected;
-    ++seq_;
-    rejects_.push_back({"row", std::nullopt, std::string(reason), clean_text(first_bytes)});
-}
-
-boost::asio::awaitable<void> ChangeStager::feed(std::string_view chunk) {
-    if (file_error_) co_return;
-    try {
-        framer_.feed(
-            chunk, [this](std::string_view e) { on_element(e); },
-            [this](std::string_view b, std::string_view r) { on_oversize(b, r); });
-    } catch (const FileError& e) {
-        file_error_ = e.what();
-        co_return;
-    }
-    if (staged_ >= batch_rows_) co_await flush();
-}
-
-boost::asio::awaitable<void> ChangeStager::finish() {
-    if (!file_error_) {
-        try {
-            framer_.finish();
-        } catch (const FileError& e) {
-            file_error_ = e.what();
-        }
-    }
-    if (!file_error_) co_await flush();
 }
 
 boost::asio::awaitable<void> ChangeStager::flush() {

@@ -14,15 +14,12 @@ bool deleted_at_is_set(const std::optional<std::string>& value) {
 }
 
 SnapshotStager::SnapshotStager(db::Connection& db, std::string key, std::size_t batch_rows)
-    : db_(db), key_(std::move(key)), batch_rows_(batch_rows), framer_(DocumentKind::snapshot) {}
+    : FramedStager(db, std::move(key), batch_rows, DocumentKind::snapshot) {}
 
 void SnapshotStager::on_element(std::string_view element) {
-    ++counts_.rows_read;
-    ++seq_;
     auto parsed = parse_row(element);
-    if (auto* reject = std::get_if<RowReject>(&parsed)) {
-        ++counts_.rejected;
-        rejects_.push_back({"row", reject->id, reject->reason, clean_text(element)});
+    if (auto* rejected = std::get_if<RowReject>(&parsed)) {
+        reject(rejected->id, rejected->reason, element);
         return;
     }
     auto& row = std::get<ParsedRow>(parsed);
@@ -32,37 +29,6 @@ void SnapshotStager::on_element(std::string_view element) {
             {"sanitised", row.id, "a \\u0000 was removed from the row", clean_text(element)});
     }
     pending_.push_back({seq_, std::move(row)});
-}
-
-void SnapshotStager::on_oversize(std::string_view first_bytes, std::string_view reason) {
-    ++counts_.rows_read;
-    ++counts_.rejected;
-    ++seq_;
-    rejects_.push_back({"row", std::nullopt, std::string(reason), clean_text(first_bytes)});
-}
-
-boost::asio::awaitable<void> SnapshotStager::feed(std::string_view chunk) {
-    if (file_error_) co_return;
-    try {
-        framer_.feed(
-            chunk, [this](std::string_view e) { on_element(e); },
-            [this](std::string_view b, std::string_view r) { on_oversize(b, r); });
-    } catch (const FileError& e) {
-        file_error_ = e.what();
-        co_return;
-    }
-    if (pending_.size() >= batch_rows_) co_await flush();
-}
-
-boost::asio::awaitable<void> SnapshotStager::finish() {
-    if (!file_error_) {
-        try {
-            framer_.finish();
-        } catch (const FileError& e) {
-            file_error_ = e.what();
-        }
-    }
-    if (!file_error_) co_await flush();
 }
 
 boost::asio::awaitable<void> SnapshotStager::flush() {
