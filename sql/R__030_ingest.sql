@@ -1,25 +1,26 @@
 -- Ingest rules of the data contract, section 5, as set-based functions over per-transaction
 -- staging tables. The C++ pipeline stages rows with COPY, then calls one apply function; all
 -- version, staleness, tombstone, soft-delete and undelete decisions are made here.
--- The apply functions write the typed columns themselves, set-based from fuel.normalise in the
--- same statement (SELECT ..., n.* FROM plan, LATERAL fuel.normalise(raw) n), and run with
--- fuel.normalised_by_ingest = on (a SET clause: it ends with the function), which makes the
--- per-row trigger of R__010 skip the rows it would only normalise again. See docs/performance.md.
+--
+-- Typed columns: the stager reads the common shapes of contract section 4 itself while it parses
+-- a row (lib/ingest/typed_columns.cpp) and ships the typed columns in the same COPY with
+-- typed = true; a row it declines arrives with typed = false and is normalised here by
+-- fuel.normalise, before anything is planned. So every staged row holds fuel.normalise(raw)
+-- (tests/ingest/typed_columns_test.cpp holds the C++ reading to that), and the apply functions copy
+-- the columns into fuel.records with fuel.normalised_by_ingest = on (a SET clause: it ends with the
+-- function), which switches the per-row trigger of R__010 off for their writes. plpgsql
+-- normalisation of every row was two thirds of a first load (docs/performance.md).
 
--- A source timestamp, or NULL when it is missing or unreadable; never raises. The same parser
--- as the normaliser's (R__010), with the same fast path for the common shapes, so a row's version
--- equals its source_updated_at. A SQL-standard body without a SET clause (bound to its objects
--- when created) so the planner inlines it: the full plpgsql parser for every staged row was a
--- fifth of a first load's time (docs/performance.md).
+-- A timestamp of the export that is not a row field (changed_at, exported_at), or NULL when it is
+-- missing or unreadable; never raises. Read as the normaliser reads a row's timestamps (R__010),
+-- with the same fast path for the common shapes. A SQL-standard body without a SET clause (bound
+-- to its objects when created) so the planner inlines it.
 CREATE OR REPLACE FUNCTION fuel.ingest_ts(t text) RETURNS timestamptz
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN coalesce(fuel.norm_common_timestamptz(pg_catalog.btrim(t, E' \t')), fuel.parse_timestamptz(t));
 
--- True when a source deleted_at value counts as set (present and not blank).
--- Inlinable for the same reason as fuel.ingest_ts.
-CREATE OR REPLACE FUNCTION fuel.ingest_is_set(t text) RETURNS boolean
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN t IS NOT NULL AND pg_catalog.btrim(t, E' \t') OPERATOR(pg_catalog.<>) '';
+-- Replaced by the stager's src_deleted column (the same rule: present and not blank).
+DROP FUNCTION IF EXISTS fuel.ingest_is_set(text);
 
 -- Creates (or empties) the snapshot staging tables of this transaction:
 --   ingest_snap_rows: the rows that may change something (seq = position in the snapshot)
@@ -31,8 +32,13 @@ SET client_min_messages = warning AS $$
 BEGIN
     IF to_regclass('pg_temp.ingest_snap_rows') IS NULL THEN
         CREATE TEMP TABLE ingest_snap_rows (
-            seq bigint NOT NULL, id bigint NOT NULL, hash text, raw text NOT NULL,
-            updated_at text, deleted_at text, sanitised boolean NOT NULL DEFAULT false
+            seq bigint NOT NULL, id bigint NOT NULL, hash text NOT NULL, raw jsonb NOT NULL,
+            sanitised boolean NOT NULL, src_deleted boolean NOT NULL, typed boolean NOT NULL,
+            message_id text, reported_at timestamptz, fill_date date, vehicle_reg text,
+            vehicle_reg_raw text, driver_name text, department text, station text, litres numeric,
+            price_per_litre numeric, amount numeric, odometer_km integer, fuel_type text,
+            payment_method text, receipt_no text, full_tank boolean, notes text, flags text[],
+            source_created_at timestamptz, source_updated_at timestamptz, source_deleted_at timestamptz
         ) ON COMMIT DROP;
         CREATE TEMP TABLE ingest_snap_seen (id bigint NOT NULL, seq bigint NOT NULL) ON COMMIT DROP;
     ELSE
@@ -42,7 +48,7 @@ END;
 $$;
 
 -- Creates (or empties) the change-file staging table of this transaction (one row per change,
--- seq = position in the file; row columns NULL for a delete).
+-- seq = position in the file; hash, raw and the typed columns NULL for a delete).
 CREATE OR REPLACE FUNCTION fuel.ingest_begin_changes() RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -51,8 +57,13 @@ BEGIN
     IF to_regclass('pg_temp.ingest_chg_rows') IS NULL THEN
         CREATE TEMP TABLE ingest_chg_rows (
             seq bigint NOT NULL, op text NOT NULL, id bigint NOT NULL, changed_at text,
-            hash text, raw text, updated_at text, deleted_at text,
-            sanitised boolean NOT NULL DEFAULT false
+            hash text, raw jsonb, sanitised boolean NOT NULL, src_deleted boolean NOT NULL,
+            typed boolean NOT NULL,
+            message_id text, reported_at timestamptz, fill_date date, vehicle_reg text,
+            vehicle_reg_raw text, driver_name text, department text, station text, litres numeric,
+            price_per_litre numeric, amount numeric, odometer_km integer, fuel_type text,
+            payment_method text, receipt_no text, full_tank boolean, notes text, flags text[],
+            source_created_at timestamptz, source_updated_at timestamptz, source_deleted_at timestamptz
         ) ON COMMIT DROP;
     ELSE
         TRUNCATE pg_temp.ingest_chg_rows;
@@ -62,11 +73,18 @@ $$;
 
 -- Applies the staged snapshot taken at p_exported_at. Returns the counts as jsonb; when a guard
 -- refuses (and p_force is false) returns {"refused": reason, ...} and writes nothing.
+-- p_ids_ascending: the stager saw every id greater than the one before (as exports usually come),
+-- so no id repeats and the search for duplicates over every id is skipped.
+-- work_mem: the hash tables over every id of a snapshot (duplicates, missing rows) stay in memory
+-- up to about a million rows instead of spilling to temporary files.
+DROP FUNCTION IF EXISTS fuel.apply_snapshot(timestamptz, boolean, numeric);
 CREATE OR REPLACE FUNCTION fuel.apply_snapshot(p_exported_at timestamptz, p_force boolean,
-                                               p_max_delete_fraction numeric) RETURNS jsonb
+                                               p_max_delete_fraction numeric,
+                                               p_ids_ascending boolean) RETURNS jsonb
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 SET client_min_messages = warning
+SET work_mem = '32MB'
 SET fuel.normalised_by_ingest = on AS $$
 DECLARE
     v_last timestamptz;
@@ -75,30 +93,47 @@ DECLARE
     v_live bigint;
     v_missing bigint;
     v_plan record;
+    v_inserted bigint;
     v_flagged bigint;
     v_flags jsonb;
     v_refused text;
 BEGIN
-    ANALYZE pg_temp.ingest_snap_rows;
+    UPDATE pg_temp.ingest_snap_rows s
+    SET (typed, message_id, reported_at, fill_date, vehicle_reg, vehicle_reg_raw, driver_name,
+         department, station, litres, price_per_litre, amount, odometer_km, fuel_type,
+         payment_method, receipt_no, full_tank, notes, flags, source_created_at,
+         source_updated_at, source_deleted_at)
+        = (SELECT true, n.* FROM fuel.normalise(s.raw) AS n)
+    WHERE NOT s.typed;
+    -- Row counts and the join keys are all the planner needs; the other columns are only copied.
+    ANALYZE pg_temp.ingest_snap_rows (seq, id);
     ANALYZE pg_temp.ingest_snap_seen;
     SELECT snapshot_exported_at INTO v_last FROM fuel.ingest_state WHERE stream = 'snapshot';
-    SELECT count(*), count(DISTINCT id) INTO v_seen, v_ids FROM pg_temp.ingest_snap_seen;
 
-    -- Only the last occurrence of an id counts; the decision per staged row is made once, here.
+    -- Ids the snapshot holds more than once, with the position of the occurrence that counts (the
+    -- last). Usually none: one pass over the ids, and the plan below skips only these.
+    DROP TABLE IF EXISTS pg_temp.ingest_snap_dups;
+    CREATE TEMP TABLE ingest_snap_dups ON COMMIT DROP AS
+    SELECT id, max(seq) AS seq, count(*) AS n FROM pg_temp.ingest_snap_seen
+    WHERE NOT p_ids_ascending
+    GROUP BY id HAVING count(*) > 1;
+    SELECT count(*) INTO v_seen FROM pg_temp.ingest_snap_seen;
+    SELECT v_seen - coalesce(sum(n - 1), 0) INTO v_ids FROM pg_temp.ingest_snap_dups;
+
+    -- The decision per staged row of a stored id is made once, here (a staged row with no stored
+    -- id is an insert, written straight from ingest_snap_rows below: a first load plans nothing).
+    -- The plan names rows by seq: their text stays in ingest_snap_rows and is read once, when
+    -- written.
     DROP TABLE IF EXISTS pg_temp.ingest_snap_plan;
     CREATE TEMP TABLE ingest_snap_plan ON COMMIT DROP AS
-    WITH last AS (
-        SELECT id, max(seq) AS seq FROM pg_temp.ingest_snap_seen GROUP BY id
-    ), inc AS (
-        SELECT s.id, s.hash, s.raw, s.sanitised,
-               coalesce(fuel.ingest_ts(s.updated_at), '-infinity') AS v,
-               CASE WHEN fuel.ingest_is_set(s.deleted_at)
-                    THEN coalesce(fuel.ingest_ts(s.deleted_at), p_exported_at) END AS new_deleted_at
-        FROM pg_temp.ingest_snap_rows s JOIN last USING (id, seq)
+    WITH inc AS (
+        SELECT s.seq, s.id, s.hash, coalesce(s.source_updated_at, '-infinity') AS v,
+               CASE WHEN s.src_deleted THEN coalesce(s.source_deleted_at, p_exported_at) END AS new_deleted_at
+        FROM pg_temp.ingest_snap_rows s
+        WHERE NOT EXISTS (SELECT FROM pg_temp.ingest_snap_dups d WHERE d.id = s.id AND d.seq <> s.seq)
     )
-    SELECT inc.*,
+    SELECT inc.seq, inc.id, inc.v, inc.new_deleted_at,
            CASE
-               WHEN r.id IS NULL THEN 'insert'
                -- Same content and liveness: nothing to do (the pipeline does not even ship these).
                WHEN r.content_hash IS NOT DISTINCT FROM decode(inc.hash, 'hex')
                     AND (r.deleted_at IS NULL) = (inc.new_deleted_at IS NULL) THEN 'unchanged'
@@ -108,10 +143,10 @@ BEGIN
                WHEN r.deleted_at IS NULL AND inc.new_deleted_at IS NOT NULL THEN 'soft_delete'
                ELSE 'update'
            END AS action
-    FROM inc LEFT JOIN fuel.records r ON r.id = inc.id;
+    FROM inc JOIN fuel.records r ON r.id = inc.id;
+    ANALYZE pg_temp.ingest_snap_plan;
 
-    SELECT count(*) FILTER (WHERE action = 'insert') AS inserted,
-           count(*) FILTER (WHERE action = 'update') AS updated,
+    SELECT count(*) FILTER (WHERE action = 'update') AS updated,
            count(*) FILTER (WHERE action = 'undelete') AS undeleted,
            count(*) FILTER (WHERE action = 'soft_delete') AS soft_deleted,
            count(*) FILTER (WHERE action = 'stale') AS stale,
@@ -119,14 +154,18 @@ BEGIN
     INTO v_plan FROM pg_temp.ingest_snap_plan;
 
     -- A live row absent from the snapshot was hard-deleted at the source, unless the stored data
-    -- is newer than the picture (a change batch touched it after exported_at).
-    SELECT count(*) INTO v_live FROM fuel.records WHERE deleted_at IS NULL;
-    SELECT count(*) INTO v_missing
+    -- is newer than the picture (a change batch touched it after exported_at). Found once: the
+    -- guard counts them and the soft delete below marks the same ids.
+    DROP TABLE IF EXISTS pg_temp.ingest_snap_missing;
+    CREATE TEMP TABLE ingest_snap_missing ON COMMIT DROP AS
+    SELECT r.id
     FROM fuel.records r
     WHERE r.deleted_at IS NULL
       AND r.version <= p_exported_at
       AND (r.change_batch_at IS NULL OR r.change_batch_at <= p_exported_at)
       AND NOT EXISTS (SELECT 1 FROM pg_temp.ingest_snap_seen s WHERE s.id = r.id);
+    GET DIAGNOSTICS v_missing = ROW_COUNT;
+    SELECT count(*) INTO v_live FROM fuel.records WHERE deleted_at IS NULL;
 
     IF v_last IS NOT NULL AND p_exported_at < v_last THEN
         v_refused := 'older_snapshot';
@@ -147,66 +186,54 @@ BEGIN
                                   department, station, litres, price_per_litre, amount, odometer_km,
                                   fuel_type, payment_method, receipt_no, full_tank, notes, flags,
                                   source_created_at, source_updated_at, source_deleted_at)
-        SELECT p.id, p.j, decode(p.hash, 'hex'), p.v, p.new_deleted_at,
-               CASE WHEN p.new_deleted_at IS NOT NULL THEN 'source' END, p.sanitised,
-               n.message_id, n.reported_at, n.fill_date, n.vehicle_reg, n.vehicle_reg_raw,
-               n.driver_name, n.department, n.station, n.litres, n.price_per_litre, n.amount,
-               n.odometer_km, n.fuel_type, n.payment_method, n.receipt_no, n.full_tank, n.notes,
-               n.flags, n.source_created_at, n.source_updated_at, n.source_deleted_at
-        FROM (SELECT *, raw::jsonb AS j FROM pg_temp.ingest_snap_plan WHERE action = 'insert' OFFSET 0) p
-        CROSS JOIN LATERAL fuel.normalise(p.j) AS n
+        SELECT s.id, s.raw, decode(s.hash, 'hex'), coalesce(s.source_updated_at, '-infinity'),
+               n.deleted_at, CASE WHEN n.deleted_at IS NOT NULL THEN 'source' END, s.sanitised,
+               s.message_id, s.reported_at, s.fill_date, s.vehicle_reg, s.vehicle_reg_raw,
+               s.driver_name, s.department, s.station, s.litres, s.price_per_litre, s.amount,
+               s.odometer_km, s.fuel_type, s.payment_method, s.receipt_no, s.full_tank, s.notes,
+               s.flags, s.source_created_at, s.source_updated_at, s.source_deleted_at
+        FROM pg_temp.ingest_snap_rows s
+        CROSS JOIN LATERAL (SELECT CASE WHEN s.src_deleted
+                                        THEN coalesce(s.source_deleted_at, p_exported_at) END) AS n (deleted_at)
+        WHERE NOT EXISTS (SELECT FROM pg_temp.ingest_snap_dups d WHERE d.id = s.id AND d.seq <> s.seq)
+          AND NOT EXISTS (SELECT FROM pg_temp.ingest_snap_plan p WHERE p.seq = s.seq)
         RETURNING flags
     ), upd AS (
         UPDATE fuel.records r
-        SET raw = p.j, content_hash = decode(p.hash, 'hex'), version = p.v,
-            deleted_at = p.new_deleted_at,
-            deleted_reason = CASE WHEN p.new_deleted_at IS NOT NULL THEN 'source' END,
-            sanitised = p.sanitised, last_changed_at = now(),
-            message_id = n.message_id,
-            reported_at = n.reported_at,
-            fill_date = n.fill_date,
-            vehicle_reg = n.vehicle_reg,
-            vehicle_reg_raw = n.vehicle_reg_raw,
-            driver_name = n.driver_name,
-            department = n.department,
-            station = n.station,
-            litres = n.litres,
-            price_per_litre = n.price_per_litre,
-            amount = n.amount,
-            odometer_km = n.odometer_km,
-            fuel_type = n.fuel_type,
-            payment_method = n.payment_method,
-            receipt_no = n.receipt_no,
-            full_tank = n.full_tank,
-            notes = n.notes,
-            flags = n.flags,
-            source_created_at = n.source_created_at,
-            source_updated_at = n.source_updated_at,
-            source_deleted_at = n.source_deleted_at
-        FROM (SELECT *, raw::jsonb AS j FROM pg_temp.ingest_snap_plan
-              WHERE action IN ('update', 'undelete', 'soft_delete') OFFSET 0) p
-        CROSS JOIN LATERAL fuel.normalise(p.j) AS n
-        WHERE r.id = p.id
+        SET (raw, content_hash, version, deleted_at, deleted_reason, sanitised, last_changed_at,
+             message_id, reported_at, fill_date, vehicle_reg, vehicle_reg_raw, driver_name,
+             department, station, litres, price_per_litre, amount, odometer_km,
+             fuel_type, payment_method, receipt_no, full_tank, notes, flags,
+             source_created_at, source_updated_at, source_deleted_at)
+          = (s.raw, decode(s.hash, 'hex'), p.v, p.new_deleted_at,
+             CASE WHEN p.new_deleted_at IS NOT NULL THEN 'source' END, s.sanitised, now(),
+             s.message_id, s.reported_at, s.fill_date, s.vehicle_reg, s.vehicle_reg_raw,
+             s.driver_name, s.department, s.station, s.litres, s.price_per_litre, s.amount,
+             s.odometer_km, s.fuel_type, s.payment_method, s.receipt_no, s.full_tank, s.notes,
+             s.flags, s.source_created_at, s.source_updated_at, s.source_deleted_at)
+        FROM pg_temp.ingest_snap_plan p JOIN pg_temp.ingest_snap_rows s ON s.seq = p.seq
+        WHERE r.id = p.id AND p.action IN ('update', 'undelete', 'soft_delete')
         RETURNING r.flags
     ), w AS (
-        SELECT flags FROM ins UNION ALL SELECT flags FROM upd
+        SELECT true AS inserted, flags FROM ins UNION ALL SELECT false, flags FROM upd
     )
-    SELECT count(*) FILTER (WHERE cardinality(w.flags) > 0),
+    SELECT count(*) FILTER (WHERE w.inserted), count(*) FILTER (WHERE cardinality(w.flags) > 0),
            coalesce((SELECT jsonb_object_agg(f, n) FROM (
                SELECT f, count(*) AS n FROM w, unnest(w.flags) AS f GROUP BY f) x), '{}'::jsonb)
-    INTO v_flagged, v_flags FROM w;
+    INTO v_inserted, v_flagged, v_flags FROM w;
 
     UPDATE fuel.records r
     SET deleted_at = p_exported_at, deleted_reason = 'missing_from_snapshot', last_changed_at = now()
-    WHERE r.deleted_at IS NULL
+    FROM pg_temp.ingest_snap_missing m
+    WHERE r.id = m.id
+      AND r.deleted_at IS NULL
       AND r.version <= p_exported_at
-      AND (r.change_batch_at IS NULL OR r.change_batch_at <= p_exported_at)
-      AND NOT EXISTS (SELECT 1 FROM pg_temp.ingest_snap_seen s WHERE s.id = r.id);
+      AND (r.change_batch_at IS NULL OR r.change_batch_at <= p_exported_at);
 
     RETURN jsonb_build_object(
-        'inserted', v_plan.inserted, 'updated', v_plan.updated, 'undeleted', v_plan.undeleted,
+        'inserted', v_inserted, 'updated', v_plan.updated, 'undeleted', v_plan.undeleted,
         'soft_deleted', v_plan.soft_deleted + v_missing, 'stale', v_plan.stale,
-        'unchanged', v_ids - v_plan.acted, 'duplicates', v_seen - v_ids,
+        'unchanged', v_ids - v_inserted - v_plan.acted, 'duplicates', v_seen - v_ids,
         'flagged', v_flagged, 'flags', v_flags, 'forced', v_refused IS NOT NULL,
         'refused_reason', v_refused);
 END;
@@ -226,7 +253,14 @@ DECLARE
     v_flagged bigint;
     v_flags jsonb;
 BEGIN
-    ANALYZE pg_temp.ingest_chg_rows;
+    UPDATE pg_temp.ingest_chg_rows c
+    SET (typed, message_id, reported_at, fill_date, vehicle_reg, vehicle_reg_raw, driver_name,
+         department, station, litres, price_per_litre, amount, odometer_km, fuel_type,
+         payment_method, receipt_no, full_tank, notes, flags, source_created_at,
+         source_updated_at, source_deleted_at)
+        = (SELECT true, n.* FROM fuel.normalise(c.raw) AS n)
+    WHERE NOT c.typed AND c.raw IS NOT NULL;
+    ANALYZE pg_temp.ingest_chg_rows (seq, id);
     SELECT count(*), count(DISTINCT id) INTO v_all, v_ids FROM pg_temp.ingest_chg_rows;
 
     DROP TABLE IF EXISTS pg_temp.ingest_chg_plan;
@@ -234,16 +268,16 @@ BEGIN
     WITH last AS (
         SELECT id, max(seq) AS seq FROM pg_temp.ingest_chg_rows GROUP BY id
     ), inc AS (
-        SELECT c.id, lower(c.op) = 'delete' AS is_delete, c.hash, c.raw, c.sanitised,
+        SELECT c.seq, c.id, lower(c.op) = 'delete' AS is_delete, c.hash, c.src_deleted,
                coalesce(fuel.ingest_ts(c.changed_at), p_file_time) AS eff,
-               coalesce(fuel.ingest_ts(CASE WHEN lower(c.op) = 'delete' THEN c.changed_at
-                                            ELSE c.updated_at END), '-infinity') AS v,
-               fuel.ingest_is_set(c.deleted_at) AS src_deleted, c.deleted_at AS src_deleted_text
+               CASE WHEN lower(c.op) = 'delete' THEN coalesce(fuel.ingest_ts(c.changed_at), '-infinity')
+                    ELSE coalesce(c.source_updated_at, '-infinity') END AS v,
+               c.source_deleted_at
         FROM pg_temp.ingest_chg_rows c JOIN last USING (id, seq)
     ), d AS (
-        SELECT inc.id, inc.hash, inc.raw, inc.sanitised, inc.eff, inc.v, inc.is_delete,
+        SELECT inc.seq, inc.id, inc.hash, inc.eff, inc.v, inc.is_delete,
                CASE WHEN inc.is_delete THEN inc.eff
-                    WHEN inc.src_deleted THEN coalesce(fuel.ingest_ts(inc.src_deleted_text), inc.eff)
+                    WHEN inc.src_deleted THEN coalesce(inc.source_deleted_at, inc.eff)
                END AS new_deleted_at,
                CASE WHEN inc.is_delete THEN 'delete_op' WHEN inc.src_deleted THEN 'source' END AS new_reason,
                r.id IS NOT NULL AS known, r.version AS s_version, r.deleted_at AS s_deleted_at,
@@ -275,6 +309,8 @@ BEGIN
            count(*) FILTER (WHERE action = 'unchanged') AS unchanged
     INTO v_plan FROM pg_temp.ingest_chg_plan;
 
+    -- A tombstone is an empty row ('{}', whose normalisation is all NULL and no flags) that only
+    -- remembers the delete.
     WITH ins AS (
         INSERT INTO fuel.records (id, raw, content_hash, version, deleted_at, deleted_reason,
                                   sanitised, change_batch_at,
@@ -282,46 +318,31 @@ BEGIN
                                   department, station, litres, price_per_litre, amount, odometer_km,
                                   fuel_type, payment_method, receipt_no, full_tank, notes, flags,
                                   source_created_at, source_updated_at, source_deleted_at)
-        SELECT p.id, p.j, CASE WHEN p.action = 'tombstone' THEN NULL ELSE decode(p.hash, 'hex') END,
-               p.v, p.new_deleted_at, p.new_reason, p.sanitised, p.eff,
-               n.message_id, n.reported_at, n.fill_date, n.vehicle_reg, n.vehicle_reg_raw,
-               n.driver_name, n.department, n.station, n.litres, n.price_per_litre, n.amount,
-               n.odometer_km, n.fuel_type, n.payment_method, n.receipt_no, n.full_tank, n.notes,
-               n.flags, n.source_created_at, n.source_updated_at, n.source_deleted_at
-        FROM (SELECT *, CASE WHEN action = 'tombstone' THEN '{}'::jsonb ELSE raw::jsonb END AS j
-              FROM pg_temp.ingest_chg_plan WHERE action IN ('insert', 'tombstone') OFFSET 0) p
-        CROSS JOIN LATERAL fuel.normalise(p.j) AS n
+        SELECT p.id, coalesce(c.raw, '{}'), decode(p.hash, 'hex'), p.v, p.new_deleted_at, p.new_reason,
+               c.sanitised, p.eff,
+               c.message_id, c.reported_at, c.fill_date, c.vehicle_reg, c.vehicle_reg_raw,
+               c.driver_name, c.department, c.station, c.litres, c.price_per_litre, c.amount,
+               c.odometer_km, c.fuel_type, c.payment_method, c.receipt_no, c.full_tank, c.notes,
+               coalesce(c.flags, '{}'), c.source_created_at, c.source_updated_at, c.source_deleted_at
+        FROM pg_temp.ingest_chg_plan p JOIN pg_temp.ingest_chg_rows c ON c.seq = p.seq
+        WHERE p.action IN ('insert', 'tombstone')
         RETURNING flags, raw <> '{}'::jsonb AS has_row
     ), upd_row AS (
         UPDATE fuel.records r
-        SET raw = p.j, content_hash = decode(p.hash, 'hex'), version = p.v,
-            deleted_at = p.new_deleted_at, deleted_reason = p.new_reason, sanitised = p.sanitised,
-            change_batch_at = greatest(r.change_batch_at, p.eff), last_changed_at = now(),
-            message_id = n.message_id,
-            reported_at = n.reported_at,
-            fill_date = n.fill_date,
-            vehicle_reg = n.vehicle_reg,
-            vehicle_reg_raw = n.vehicle_reg_raw,
-            driver_name = n.driver_name,
-            department = n.department,
-            station = n.station,
-            litres = n.litres,
-            price_per_litre = n.price_per_litre,
-            amount = n.amount,
-            odometer_km = n.odometer_km,
-            fuel_type = n.fuel_type,
-            payment_method = n.payment_method,
-            receipt_no = n.receipt_no,
-            full_tank = n.full_tank,
-            notes = n.notes,
-            flags = n.flags,
-            source_created_at = n.source_created_at,
-            source_updated_at = n.source_updated_at,
-            source_deleted_at = n.source_deleted_at
-        FROM (SELECT *, raw::jsonb AS j FROM pg_temp.ingest_chg_plan
-              WHERE NOT is_delete AND action IN ('update', 'undelete', 'soft_delete') OFFSET 0) p
-        CROSS JOIN LATERAL fuel.normalise(p.j) AS n
-        WHERE r.id = p.id
+        SET (raw, content_hash, version, deleted_at, deleted_reason, sanitised, change_batch_at,
+             last_changed_at,
+             message_id, reported_at, fill_date, vehicle_reg, vehicle_reg_raw, driver_name,
+             department, station, litres, price_per_litre, amount, odometer_km,
+             fuel_type, payment_method, receipt_no, full_tank, notes, flags,
+             source_created_at, source_updated_at, source_deleted_at)
+          = (c.raw, decode(p.hash, 'hex'), p.v, p.new_deleted_at, p.new_reason, c.sanitised,
+             greatest(r.change_batch_at, p.eff), now(),
+             c.message_id, c.reported_at, c.fill_date, c.vehicle_reg, c.vehicle_reg_raw,
+             c.driver_name, c.department, c.station, c.litres, c.price_per_litre, c.amount,
+             c.odometer_km, c.fuel_type, c.payment_method, c.receipt_no, c.full_tank, c.notes,
+             c.flags, c.source_created_at, c.source_updated_at, c.source_deleted_at)
+        FROM pg_temp.ingest_chg_plan p JOIN pg_temp.ingest_chg_rows c ON c.seq = p.seq
+        WHERE r.id = p.id AND NOT p.is_delete AND p.action IN ('update', 'undelete', 'soft_delete')
         RETURNING r.flags
     ), upd_del AS (
         -- A delete keeps the stored row and only marks it; the trigger on raw does not run.

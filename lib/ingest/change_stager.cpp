@@ -5,6 +5,7 @@
 
 #include "db/connection.hpp"
 #include "ingest/row_parser.hpp"
+#include "ingest/typed_columns.hpp"
 
 namespace ff::ingest::detail {
 
@@ -26,9 +27,9 @@ void ChangeStager::on_element(std::string_view element) {
         const ParsedRow& row = *change.row;
         copy_field(data_, row.hash_hex);
         copy_field(data_, row.canonical);
-        copy_opt(data_, row.updated_at);
-        copy_opt(data_, row.deleted_at);
-        copy_field(data_, row.sanitised ? "t" : "f", true);
+        copy_field(data_, row.sanitised ? "t" : "f");
+        copy_field(data_, deleted_at_is_set(row.deleted_at) ? "t" : "f");
+        copy_typed(data_, normalise_row_json(row.canonical), true);
         if (row.sanitised) {
             rejects_.push_back({"sanitised", change.id, "a \\u0000 was removed from the row",
                                 clean_text(element)});
@@ -36,24 +37,27 @@ void ChangeStager::on_element(std::string_view element) {
     } else {
         copy_null(data_);
         copy_null(data_);
-        copy_null(data_);
-        copy_null(data_);
-        copy_field(data_, "f", true);
+        copy_field(data_, "f");
+        copy_field(data_, "f");
+        copy_typed(data_, std::nullopt, true);
     }
     ++staged_;
 }
 
-boost::asio::awaitable<void> ChangeStager::flush() {
-    co_await copy_in(
-        db_,
-        "COPY pg_temp.ingest_chg_rows (seq, op, id, changed_at, hash, raw, updated_at, "
-        "deleted_at, sanitised) FROM STDIN",
-        data_);
+void ChangeStager::take_batch() {
+    batch_data_.swap(data_);
     data_.clear();
     staged_ = 0;
-    if (!rejects_.empty()) {
-        co_await write_rejects(db_, "changes", key_, "", rejects_);
-        rejects_.clear();
+    batch_rejects_.swap(rejects_);
+    rejects_.clear();
+}
+
+boost::asio::awaitable<void> ChangeStager::send_batch() {
+    co_await copy_in(db_, "COPY pg_temp.ingest_chg_rows FROM STDIN", batch_data_);
+    batch_data_.clear();
+    if (!batch_rejects_.empty()) {
+        co_await write_rejects(db_, "changes", key_, "", batch_rejects_);
+        batch_rejects_.clear();
         wrote_rejects_ = true;
     }
 }

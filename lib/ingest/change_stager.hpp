@@ -4,6 +4,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ingest/framed_stager.hpp"
 
@@ -16,10 +17,13 @@ class ChangeStager final : public FramedStager {
   private:
     void on_element(std::string_view element) override;
     std::size_t staged() const override { return staged_; }
-    boost::asio::awaitable<void> flush() override;
+    void take_batch() override;
+    boost::asio::awaitable<void> send_batch() override;
 
-    std::size_t staged_ = 0;  // rows in data_ not yet sent
+    std::size_t staged_ = 0;  // rows in data_ not yet taken
     std::string data_;        // COPY text of the staged changes
+    std::string batch_data_;  // being sent
+    std::vector<RejectRow> batch_rejects_;
 };
 
 }  // namespace ff::ingest::detail

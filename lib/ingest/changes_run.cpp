@@ -108,9 +108,19 @@ awaitable<Counts> stage_and_apply(db::Connection& db, s3::ObjectStore& store,
     if (quarantine) co_return counts;
     co_await db.exec("SELECT fuel.ingest_begin_changes()");
     detail::ChangeStager stager(db, obj.key, batch_rows);
-    auto got = co_await store.get(
-        obj.key, {},
-        [&stager](std::string_view chunk) -> awaitable<void> { co_await stager.feed(chunk); });
+    s3::GetResult got;
+    std::exception_ptr failure;
+    try {
+        got = co_await store.get(obj.key, {}, [&stager](std::string_view chunk) -> awaitable<void> {
+            co_await stager.feed(chunk);
+        });
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    if (failure) {
+        co_await stager.drain();
+        std::rethrow_exception(failure);
+    }
     if (!got.info.etag.empty()) etag = got.info.etag;
     co_await stager.finish();
     if (stager.file_error()) {

@@ -37,6 +37,18 @@ void copy_null(std::string& out, bool last) {
     out += last ? '\n' : '\t';
 }
 
+void copy_typed(std::string& out, const std::optional<TypedColumns>& typed, bool last) {
+    const std::size_t n = typed_column_names.size();
+    copy_field(out, typed ? "t" : "f");
+    for (std::size_t i = 0; i < n; ++i) {
+        const bool end = last && i + 1 == n;
+        if (typed)
+            copy_opt(out, typed->values[i], end);
+        else
+            copy_null(out, end);
+    }
+}
+
 namespace {
 
 // Length of the valid UTF-8 sequence starting at s[i], or 0 when it is not valid.

@@ -170,6 +170,10 @@ std::variant<ParsedChange, RowReject> parse_change(std::string_view element,
     return change;
 }
 
+bool deleted_at_is_set(const std::optional<std::string>& value) {
+    return value && value->find_first_not_of(" \t") != std::string::npos;
+}
+
 std::optional<std::string> decode_json_string(std::string_view literal) {
     JsonTree& p = parser();
     if (literal.empty() || literal[0] != '"' || !p.parse(literal, ParseLimits{}.max_depth))

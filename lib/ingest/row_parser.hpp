@@ -39,6 +39,10 @@ std::variant<ParsedRow, RowReject> parse_row(std::string_view element,
 std::variant<ParsedChange, RowReject> parse_change(std::string_view element,
                                                    const ParseLimits& limits = {});
 
+// True when a row's deleted_at counts as set: present and not blank (a soft delete at the
+// source, even when its text is not a readable timestamp).
+bool deleted_at_is_set(const std::optional<std::string>& value);
+
 // Decodes one JSON string literal (quotes included); nullopt when it is not valid JSON or UTF-8.
 std::optional<std::string> decode_json_string(std::string_view literal);
 

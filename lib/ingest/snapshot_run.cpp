@@ -46,20 +46,32 @@ struct Staged {
     std::optional<std::string> file_error;
     Counts read_counts;
     std::string exported_at_text;  // as written in the object, or empty
+    bool ids_ascending = false;
 };
 
 awaitable<Staged> stage_snapshot(db::Connection& db, s3::ObjectStore& store, const std::string& key,
                                  const s3::GetOptions& get_options, std::size_t batch_rows) {
     co_await db.exec("SELECT fuel.ingest_begin_snapshot()");
-    detail::SnapshotStager stager(db, key, batch_rows);
+    auto stored = co_await db.exec("SELECT NOT EXISTS (SELECT FROM fuel.records)");
+    detail::SnapshotStager stager(db, key, batch_rows, stored.get(0, 0) == "t");
     Staged staged;
-    staged.got = co_await store.get(
-        key, get_options,
-        [&stager](std::string_view chunk) -> awaitable<void> { co_await stager.feed(chunk); });
+    std::exception_ptr failure;
+    try {
+        staged.got = co_await store.get(
+            key, get_options,
+            [&stager](std::string_view chunk) -> awaitable<void> { co_await stager.feed(chunk); });
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    if (failure) {
+        co_await stager.drain();
+        std::rethrow_exception(failure);
+    }
     if (staged.got.not_modified) co_return staged;
     co_await stager.finish();
     staged.file_error = stager.file_error();
     staged.read_counts = stager.counts();
+    staged.ids_ascending = stager.ids_ascending();
     if (stager.meta().exported_at) staged.exported_at_text = *stager.meta().exported_at;
     if (stager.wrote_rejects() && !staged.got.info.etag.empty()) {
         // Rejects were written while the ETag was not known yet; now() is this transaction's.
@@ -95,10 +107,11 @@ awaitable<SnapshotResult> run_snapshot(db::Connection& db, s3::ObjectStore& stor
             const std::string last_modified = time::rfc3339_millis(staged.got.info.last_modified);
             db::Params params3{staged.exported_at_text, last_modified,
                                options.force ? "true" : "false",
-                               std::to_string(options.max_delete_fraction)};
+                               std::to_string(options.max_delete_fraction),
+                               staged.ids_ascending ? "true" : "false"};
             auto applied = co_await db.exec(
                 "SELECT fuel.apply_snapshot(coalesce(fuel.ingest_ts(NULLIF($1, '')), "
-                "$2::timestamptz), $3::boolean, $4::numeric)::text",
+                "$2::timestamptz), $3::boolean, $4::numeric, $5::boolean)::text",
                 std::move(params3));
             outcome = detail::parse_apply_result(applied.get(0, 0));
             if (outcome.refused.empty() || outcome.forced) {

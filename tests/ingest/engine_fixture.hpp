@@ -49,6 +49,8 @@ class EngineFixture {
 
     // Fails the test unless fuel.records holds exactly what the model says, for every id.
     void expect_state(const ReferenceModel& model);
+    // Fails the test unless every stored row's typed columns are fuel.normalise(raw).
+    void expect_normalised();
 
     PgSession& pg() { return *pg_; }
     const std::string& url() const { return db_.url(); }
