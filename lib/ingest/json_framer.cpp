@@ -1,14 +1,24 @@
-// A byte-at-a-time JSON validator whose only memory is a bracket stack and one capture buffer.
+// A byte-at-a-time JSON validator whose only memory is a bracket stack and one capture buffer,
+// with a one-pass fast path for the common case of an element that lies whole in its chunk.
 #include "ingest/json_framer.hpp"
 
+#include <bit>
 #include <cctype>
 #include <charconv>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 
+#include "ingest/json_scan.hpp"
 #include "ingest/row_parser.hpp"
 
 namespace ff::ingest {
 namespace {
+
+using detail::find_quote_or_backslash;
+using detail::scan_literal;
+using detail::scan_number;
+using detail::scan_string;
 
 constexpr std::size_t kRejectPrefixBytes = 4096;  // kept of an oversize element
 constexpr std::size_t kMaxKeyBytes = 64;          // longer top-level names are simply unknown
@@ -19,6 +29,11 @@ bool is_ws(char c) {
 }
 bool is_digit(char c) {
     return c >= '0' && c <= '9';
+}
+
+std::size_t skip_ws(std::string_view s, std::size_t i) {
+    while (i < s.size() && is_ws(s[i])) ++i;
+    return i;
 }
 
 std::string describe(char c) {
@@ -106,6 +121,14 @@ void JsonFramer::feed(std::string_view chunk, const ElementFn& on_element,
                     end_value(i + 1);
                     break;
                 }
+                if (stack_.size() == array_depth_) {
+                    if (const std::size_t end = scan_element(i); end != 0) {
+                        begin_capture(Capture::element, i);
+                        end_value(end);
+                        i = end;
+                        continue;
+                    }
+                }
                 begin_value(c, i);
                 break;
             case State::object_first:
@@ -139,8 +162,7 @@ void JsonFramer::feed(std::string_view chunk, const ElementFn& on_element,
                 end_value(i + 1);
                 break;
             case State::string: {
-                // Fast path: most bytes of a document are plain string content.
-                while (i < n && chunk[i] != '"' && chunk[i] != '\\') ++i;
+                i = find_quote_or_backslash(chunk, i);
                 if (i == n) continue;
                 if (chunk[i] == '\\') {
                     state_ = State::string_escape;
@@ -297,6 +319,70 @@ void JsonFramer::begin_value(char c, std::size_t pos) {
             }
             if (static_cast<unsigned char>(c) >= 0x80) fail("invalid byte outside a string", pos);
             fail("not JSON: unexpected " + describe(c), pos);
+    }
+}
+
+// One past the end of the element starting at chunk_[pos] when it lies whole in this chunk and
+// the state machine would accept it, else 0. Uses stack_ for its brackets and leaves it as found.
+std::size_t JsonFramer::scan_element(std::size_t pos) {
+    const std::string_view s = chunk_;
+    const std::size_t base = stack_.size();
+    const auto max_depth = static_cast<std::size_t>(limits_.max_depth);
+    const auto give_up = [&] {
+        stack_.resize(base);
+        return std::size_t{0};
+    };
+    std::size_t i = pos;
+    for (;;) {
+        // A value starts at s[i].
+        if (i >= s.size()) return give_up();
+        const char c = s[i];
+        if (c == '{' || c == '[') {
+            if (stack_.size() >= max_depth) return give_up();
+            stack_.push_back(c);
+            i = skip_ws(s, i + 1);
+            if (i >= s.size()) return give_up();
+            if (s[i] == (c == '{' ? '}' : ']')) {
+                stack_.pop_back();
+                ++i;
+            } else if (c == '[') {
+                continue;
+            } else {
+                if (s[i] != '"' || (i = scan_string(s, i)) == 0) return give_up();
+                i = skip_ws(s, i);
+                if (i >= s.size() || s[i] != ':') return give_up();
+                i = skip_ws(s, i + 1);
+                continue;
+            }
+        } else if (c == '"') {
+            i = scan_string(s, i);
+        } else if (c == '-' || is_digit(c)) {
+            i = scan_number(s, i);
+        } else {
+            i = scan_literal(s, i);
+        }
+        if (i == 0) return give_up();
+
+        // A value ended at s[i]: close brackets until one wants another value.
+        for (;;) {
+            if (stack_.size() == base) return i;
+            i = skip_ws(s, i);
+            if (i >= s.size()) return give_up();
+            const bool in_object = stack_.back() == '{';
+            if (s[i] == (in_object ? '}' : ']')) {
+                stack_.pop_back();
+                ++i;
+                continue;
+            }
+            if (s[i] != ',') return give_up();
+            i = skip_ws(s, i + 1);
+            if (!in_object) break;
+            if (i >= s.size() || s[i] != '"' || (i = scan_string(s, i)) == 0) return give_up();
+            i = skip_ws(s, i);
+            if (i >= s.size() || s[i] != ':') return give_up();
+            i = skip_ws(s, i + 1);
+            break;
+        }
     }
 }
 

@@ -61,6 +61,7 @@ class JsonFramer {
     void step_value_start(char c, std::size_t pos);
     void begin_value(char c, std::size_t pos);
     void end_value(std::size_t end_pos);
+    std::size_t scan_element(std::size_t pos);
     void push(char open, std::size_t pos);
     void begin_capture(Capture what, std::size_t pos);
     void append_capture(std::string_view bytes);

@@ -4,6 +4,10 @@
 #include "ingest/json_tree.hpp"
 
 #include <algorithm>
+#include <bit>
+#include <cstring>
+
+#include "ingest/json_scan.hpp"
 
 namespace ff::ingest::detail {
 namespace {
@@ -22,6 +26,16 @@ std::size_t utf8_length(const unsigned char* s, std::size_t avail) {
     if (c >= 0xF1 && c <= 0xF3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
     if (c == 0xF4) return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0;
     return 0;
+}
+
+// The first eight key bytes, big-endian and zero-padded: comparing two of these orders keys as
+// bytewise comparison does, except that equal prefixes need the full keys to decide.
+std::uint64_t key_prefix(std::string_view key) {
+    std::uint64_t prefix = 0;
+    for (std::size_t i = 0; i < 8; ++i) {
+        prefix = prefix << 8 | (i < key.size() ? static_cast<unsigned char>(key[i]) : 0U);
+    }
+    return prefix;
 }
 
 void append_utf8(std::string& out, std::uint32_t cp) {
@@ -324,29 +338,27 @@ bool JsonTree::escape(bool& sanitised) {
 bool JsonTree::string(bool& sanitised) {
     const auto* s = reinterpret_cast<const unsigned char*>(text_.data());
     const std::size_t n = text_.size();
-    ++p_;
+    std::size_t run = ++p_;  // start of the bytes still to be copied as they are
     for (;;) {
-        const std::size_t run = p_;
-        while (p_ < n && s[p_] != '"' && s[p_] != '\\' && s[p_] >= 0x20 && s[p_] < 0x80) ++p_;
-        pool_.append(text_.data() + run, p_ - run);
+        p_ = find_string_special(text_, p_);
         if (p_ >= n) return fail("unterminated string");
         const unsigned char c = s[p_];
+        if (c >= 0x80) {
+            const std::size_t len = utf8_length(s + p_, n - p_);
+            if (len == 0) return fail("invalid UTF-8 in a string");
+            p_ += len;  // valid UTF-8 is copied with the run
+            continue;
+        }
+        pool_.append(text_.data() + run, p_ - run);
         if (c == '"') return ++p_, true;
         if (c == '\\') {
             if (++p_ >= n) return fail("unterminated string");
             if (!escape(sanitised)) return false;
-        } else if (c < 0x20) {
-            if (c == 0)
-                sanitised = true;
-            else
-                pool_ += static_cast<char>(c);
-            ++p_;
         } else {
-            const std::size_t len = utf8_length(s + p_, n - p_);
-            if (len == 0) return fail("invalid UTF-8 in a string");
-            pool_.append(text_.data() + p_, len);
-            p_ += len;
+            sanitised = true;  // a raw NUL, which jsonb cannot hold
+            ++p_;
         }
+        run = p_;
     }
 }
 
@@ -386,9 +398,8 @@ void JsonTree::write_string(std::string_view s, std::string& out) {
     static constexpr char kHex[] = "0123456789abcdef";
     out += '"';
     std::size_t run = 0;
-    for (std::size_t i = 0; i < s.size(); ++i) {
+    for (std::size_t i = find_needs_escape(s, 0); i < s.size(); i = find_needs_escape(s, i + 1)) {
         const auto c = static_cast<unsigned char>(s[i]);
-        if (c >= 0x20 && c != '"' && c != '\\') continue;
         out.append(s.data() + run, i - run);
         run = i + 1;
         switch (c) {
@@ -423,23 +434,45 @@ void JsonTree::write_string(std::string_view s, std::string& out) {
     out += '"';
 }
 
+bool JsonTree::key_less(const Member& a, const Member& b) const {
+    if (a.prefix != b.prefix) return a.prefix < b.prefix;
+    return key(a.node) < key(b.node);
+}
+
+bool JsonTree::same_key(const Member& a, const Member& b) const {
+    return a.prefix == b.prefix && key(a.node) == key(b.node);
+}
+
 // Members go on a shared scratch stack; nested objects push above and pop back to `end`.
 void JsonTree::write_object(std::uint32_t i, std::string& out) {
-    // Members go on a shared scratch stack; nested objects push above and pop back to `end`.
     const std::size_t base = scratch_.size();
-    for (std::uint32_t j = i + 1; j < nodes_[i].end; j = nodes_[j].end) scratch_.push_back(j);
+    for (std::uint32_t j = i + 1; j < nodes_[i].end; j = nodes_[j].end) {
+        scratch_.push_back(Member{key_prefix(key(j)), j});
+    }
     const std::size_t end = scratch_.size();
-    std::stable_sort(scratch_.begin() + static_cast<long>(base), scratch_.end(),
-                     [this](std::uint32_t a, std::uint32_t b) { return key(a) < key(b); });
+    // Stable, so of equal keys the last stays last. A row's few members sort fastest by insertion
+    // (and without stable_sort's buffer allocation); a large object must not cost n squared.
+    constexpr std::size_t kInsertionSortMax = 32;
+    const auto less = [this](const Member& a, const Member& b) { return key_less(a, b); };
+    if (end - base <= kInsertionSortMax) {
+        for (std::size_t k = base + 1; k < end; ++k) {
+            const Member m = scratch_[k];
+            std::size_t h = k;
+            for (; h > base && less(m, scratch_[h - 1]); --h) scratch_[h] = scratch_[h - 1];
+            scratch_[h] = m;
+        }
+    } else {
+        std::stable_sort(scratch_.begin() + static_cast<long>(base), scratch_.end(), less);
+    }
     out += '{';
     bool first = true;
     for (std::size_t k = base; k < end; ++k) {
-        if (k + 1 < end && key(scratch_[k + 1]) == key(scratch_[k])) continue;  // last wins
+        if (k + 1 < end && same_key(scratch_[k + 1], scratch_[k])) continue;  // last wins
         if (!first) out += ',';
         first = false;
-        write_string(key(scratch_[k]), out);
+        write_string(key(scratch_[k].node), out);
         out += ':';
-        write(scratch_[k], out);
+        write(scratch_[k].node, out);
     }
     out += '}';
     scratch_.resize(base);

@@ -66,6 +66,13 @@ class JsonTree {
     bool escape(bool& sanitised);
     bool string(bool& sanitised);
     bool number(std::uint32_t idx);
+    // An object member while its object is written: `prefix` settles most key comparisons.
+    struct Member {
+        std::uint64_t prefix;
+        std::uint32_t node;
+    };
+    bool key_less(const Member& a, const Member& b) const;
+    bool same_key(const Member& a, const Member& b) const;
     static void write_string(std::string_view s, std::string& out);
     void write_object(std::uint32_t i, std::string& out);
 
@@ -74,7 +81,7 @@ class JsonTree {
     int max_depth_ = 64;
     std::vector<Node> nodes_;
     std::string pool_;
-    std::vector<std::uint32_t> scratch_;
+    std::vector<Member> scratch_;
     std::string error_;
 };
 
