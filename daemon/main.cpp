@@ -1,4 +1,5 @@
 // fleetfuel: parse the command line, read and validate configuration, start logging, dispatch.
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -44,6 +45,10 @@ std::string one_line(std::string text) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // glibc raises its mmap threshold to the size of the largest block freed so far (a batch's
+    // COPY text, megabytes), after which such blocks come from the heap and fragment it: RSS then
+    // grows with the number of batches, not their size. A fixed threshold keeps them mmapped.
+    ::mallopt(M_MMAP_THRESHOLD, 1 << 20);
     namespace config = ff::config;
     config::CommandLine line;
     try {

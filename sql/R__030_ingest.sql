@@ -25,6 +25,8 @@ DROP FUNCTION IF EXISTS fuel.ingest_is_set(text);
 -- Creates (or empties) the snapshot staging tables of this transaction:
 --   ingest_snap_rows: the rows that may change something (seq = position in the snapshot)
 --   ingest_snap_seen: (id, seq) of every row of the snapshot
+--   ingest_snap_gone: live stored ids the snapshot lacks, when the stager could tell (see
+--                     fuel.apply_snapshot's p_stored_live)
 CREATE OR REPLACE FUNCTION fuel.ingest_begin_snapshot() RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -41,8 +43,9 @@ BEGIN
             source_created_at timestamptz, source_updated_at timestamptz, source_deleted_at timestamptz
         ) ON COMMIT DROP;
         CREATE TEMP TABLE ingest_snap_seen (id bigint NOT NULL, seq bigint NOT NULL) ON COMMIT DROP;
+        CREATE TEMP TABLE ingest_snap_gone (id bigint NOT NULL) ON COMMIT DROP;
     ELSE
-        TRUNCATE pg_temp.ingest_snap_rows, pg_temp.ingest_snap_seen;
+        TRUNCATE pg_temp.ingest_snap_rows, pg_temp.ingest_snap_seen, pg_temp.ingest_snap_gone;
     END IF;
 END;
 $$;
@@ -75,12 +78,18 @@ $$;
 -- refuses (and p_force is false) returns {"refused": reason, ...} and writes nothing.
 -- p_ids_ascending: the stager saw every id greater than the one before (as exports usually come),
 -- so no id repeats and the search for duplicates over every id is skipped.
+-- p_stored_live: the live rows of fuel.records as the stager counted them while it looked up
+-- whole id ranges (only possible while the ids ascend), with the live ids the snapshot lacks in
+-- ingest_snap_gone; then the two scans of every stored row below are not needed. NULL: the
+-- database finds both.
 -- work_mem: the hash tables over every id of a snapshot (duplicates, missing rows) stay in memory
 -- up to about a million rows instead of spilling to temporary files.
 DROP FUNCTION IF EXISTS fuel.apply_snapshot(timestamptz, boolean, numeric);
+DROP FUNCTION IF EXISTS fuel.apply_snapshot(timestamptz, boolean, numeric, boolean);
 CREATE OR REPLACE FUNCTION fuel.apply_snapshot(p_exported_at timestamptz, p_force boolean,
                                                p_max_delete_fraction numeric,
-                                               p_ids_ascending boolean) RETURNS jsonb
+                                               p_ids_ascending boolean,
+                                               p_stored_live bigint) RETURNS jsonb
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 SET client_min_messages = warning
@@ -97,6 +106,8 @@ DECLARE
     v_flagged bigint;
     v_flags jsonb;
     v_refused text;
+    v_index_defs text[];
+    v_drop_indexes text;
 BEGIN
     UPDATE pg_temp.ingest_snap_rows s
     SET (typed, message_id, reported_at, fill_date, vehicle_reg, vehicle_reg_raw, driver_name,
@@ -157,15 +168,27 @@ BEGIN
     -- is newer than the picture (a change batch touched it after exported_at). Found once: the
     -- guard counts them and the soft delete below marks the same ids.
     DROP TABLE IF EXISTS pg_temp.ingest_snap_missing;
-    CREATE TEMP TABLE ingest_snap_missing ON COMMIT DROP AS
-    SELECT r.id
-    FROM fuel.records r
-    WHERE r.deleted_at IS NULL
-      AND r.version <= p_exported_at
-      AND (r.change_batch_at IS NULL OR r.change_batch_at <= p_exported_at)
-      AND NOT EXISTS (SELECT 1 FROM pg_temp.ingest_snap_seen s WHERE s.id = r.id);
-    GET DIAGNOSTICS v_missing = ROW_COUNT;
-    SELECT count(*) INTO v_live FROM fuel.records WHERE deleted_at IS NULL;
+    IF p_stored_live IS NULL THEN
+        CREATE TEMP TABLE ingest_snap_missing ON COMMIT DROP AS
+        SELECT r.id
+        FROM fuel.records r
+        WHERE r.deleted_at IS NULL
+          AND r.version <= p_exported_at
+          AND (r.change_batch_at IS NULL OR r.change_batch_at <= p_exported_at)
+          AND NOT EXISTS (SELECT FROM pg_temp.ingest_snap_seen s WHERE s.id = r.id);
+        GET DIAGNOSTICS v_missing = ROW_COUNT;
+        SELECT count(*) INTO v_live FROM fuel.records WHERE deleted_at IS NULL;
+    ELSE
+        ANALYZE pg_temp.ingest_snap_gone;
+        CREATE TEMP TABLE ingest_snap_missing ON COMMIT DROP AS
+        SELECT r.id
+        FROM pg_temp.ingest_snap_gone g JOIN fuel.records r ON r.id = g.id
+        WHERE r.deleted_at IS NULL
+          AND r.version <= p_exported_at
+          AND (r.change_batch_at IS NULL OR r.change_batch_at <= p_exported_at);
+        GET DIAGNOSTICS v_missing = ROW_COUNT;
+        v_live := p_stored_live;
+    END IF;
 
     IF v_last IS NOT NULL AND p_exported_at < v_last THEN
         v_refused := 'older_snapshot';
@@ -178,6 +201,23 @@ BEGIN
         RETURN jsonb_build_object('refused', v_refused, 'live_rows', v_live,
                                   'would_soft_delete', v_missing + v_plan.soft_deleted,
                                   'last_exported_at', v_last);
+    END IF;
+
+    -- A first load of many rows builds the secondary indexes once, after the rows are in, instead
+    -- of entry by entry (PostgreSQL's advice for bulk loads; they were 40 % of the insert): they
+    -- are dropped and re-created from their own definitions inside this transaction, so a failure
+    -- leaves them as they were. The DROP holds fuel.records' ACCESS EXCLUSIVE lock until commit:
+    -- readers of the still empty table wait for this one load. Only for the table's owner.
+    IF v_seen >= 10000 AND NOT EXISTS (SELECT FROM fuel.records)
+       AND pg_has_role((SELECT relowner FROM pg_class WHERE oid = 'fuel.records'::regclass), 'USAGE') THEN
+        SELECT array_agg(pg_get_indexdef(i.indexrelid)),
+               string_agg(format('DROP INDEX %s', i.indexrelid::regclass), '; ')
+        INTO v_index_defs, v_drop_indexes
+        FROM pg_index i
+        WHERE i.indrelid = 'fuel.records'::regclass AND NOT i.indisunique AND NOT i.indisexclusion;
+        IF v_drop_indexes IS NOT NULL THEN
+            EXECUTE v_drop_indexes;
+        END IF;
     END IF;
 
     WITH ins AS (
@@ -221,6 +261,10 @@ BEGIN
            coalesce((SELECT jsonb_object_agg(f, n) FROM (
                SELECT f, count(*) AS n FROM w, unnest(w.flags) AS f GROUP BY f) x), '{}'::jsonb)
     INTO v_inserted, v_flagged, v_flags FROM w;
+
+    IF v_index_defs IS NOT NULL THEN
+        EXECUTE array_to_string(v_index_defs, '; ');
+    END IF;
 
     UPDATE fuel.records r
     SET deleted_at = p_exported_at, deleted_reason = 'missing_from_snapshot', last_changed_at = now()

@@ -79,6 +79,7 @@ asio::awaitable<void> FramedStager::finish() {
     if (file_error_) co_return;
     take_batch();
     co_await send_batch();
+    co_await after_last_batch();
 }
 
 asio::awaitable<void> FramedStager::drain() {

@@ -54,6 +54,8 @@ class FramedStager {
     virtual void take_batch() = 0;
     // Sends the taken batch and its rejects to the database.
     virtual boost::asio::awaitable<void> send_batch() = 0;
+    // After the last batch of a complete document: what staging still needs.
+    virtual boost::asio::awaitable<void> after_last_batch() { co_return; }
 
     // A row-level reject: counted, and kept with (the start of) its text for fuel.rejects.
     void reject(std::optional<long long> id, std::string reason, std::string_view text);

@@ -47,6 +47,7 @@ struct Staged {
     Counts read_counts;
     std::string exported_at_text;  // as written in the object, or empty
     bool ids_ascending = false;
+    std::optional<long long> stored_live;
 };
 
 awaitable<Staged> stage_snapshot(db::Connection& db, s3::ObjectStore& store, const std::string& key,
@@ -72,6 +73,7 @@ awaitable<Staged> stage_snapshot(db::Connection& db, s3::ObjectStore& store, con
     staged.file_error = stager.file_error();
     staged.read_counts = stager.counts();
     staged.ids_ascending = stager.ids_ascending();
+    staged.stored_live = stager.stored_live();
     if (stager.meta().exported_at) staged.exported_at_text = *stager.meta().exported_at;
     if (stager.wrote_rejects() && !staged.got.info.etag.empty()) {
         // Rejects were written while the ETag was not known yet; now() is this transaction's.
@@ -105,13 +107,16 @@ awaitable<SnapshotResult> run_snapshot(db::Connection& db, s3::ObjectStore& stor
         staged = co_await stage_snapshot(db, store, key, get_options, options.batch_rows);
         if (!staged.got.not_modified && !staged.file_error) {
             const std::string last_modified = time::rfc3339_millis(staged.got.info.last_modified);
-            db::Params params3{staged.exported_at_text, last_modified,
-                               options.force ? "true" : "false",
-                               std::to_string(options.max_delete_fraction),
-                               staged.ids_ascending ? "true" : "false"};
+            db::Params params3{
+                staged.exported_at_text,
+                last_modified,
+                options.force ? "true" : "false",
+                std::to_string(options.max_delete_fraction),
+                staged.ids_ascending ? "true" : "false",
+                staged.stored_live ? db::Param(std::to_string(*staged.stored_live)) : db::Param()};
             auto applied = co_await db.exec(
                 "SELECT fuel.apply_snapshot(coalesce(fuel.ingest_ts(NULLIF($1, '')), "
-                "$2::timestamptz), $3::boolean, $4::numeric, $5::boolean)::text",
+                "$2::timestamptz), $3::boolean, $4::numeric, $5::boolean, $6::bigint)::text",
                 std::move(params3));
             outcome = detail::parse_apply_result(applied.get(0, 0));
             if (outcome.refused.empty() || outcome.forced) {

@@ -1,6 +1,8 @@
 // Streams a snapshot's rows into the staging tables, shipping unchanged rows as ids only.
 #include "ingest/snapshot_stager.hpp"
 
+#include <limits>
+#include <utility>
 #include <variant>
 
 #include "db/connection.hpp"
@@ -11,9 +13,13 @@ namespace ff::ingest::detail {
 SnapshotStager::SnapshotStager(db::Connection& db, std::string key, std::size_t batch_rows,
                                bool table_empty)
     : FramedStager(db, std::move(key), batch_rows, DocumentKind::snapshot),
-      table_empty_(table_empty) {}
+      table_empty_(table_empty),
+      lookup_(db) {}
 
 namespace {
+
+constexpr long long kMinId = std::numeric_limits<long long>::min();
+constexpr long long kMaxId = std::numeric_limits<long long>::max();
 
 void append_seen(std::string& out, long long id, long long seq) {
     out += std::to_string(id);
@@ -64,61 +70,101 @@ void SnapshotStager::take_batch() {
     pending_ = Batch{};
     batch_.rejects = std::move(rejects_);
     rejects_.clear();
+    if (ids_ascending_ && !batch_.rows.empty()) {
+        batch_.range_from = last_range_to_ ? *last_range_to_ + 1 : kMinId;
+        batch_.range_to = batch_.rows.back().row.id;
+        last_range_to_ = batch_.range_to;
+    }
+}
+
+std::optional<long long> SnapshotStager::stored_live() const {
+    if (table_empty_) return 0;
+    if (!ids_ascending_) return std::nullopt;
+    return lookup_.live();
 }
 
 // What is stored for the batch's ids decides which rows are worth shipping.
 boost::asio::awaitable<void> SnapshotStager::look_up_stored() {
-    stored_.clear();
-    if (batch_.rows.empty()) co_return;
+    lookup_.clear();
     std::vector<long long> ids;
     ids.reserve(batch_.rows.size());
     for (const auto& p : batch_.rows) ids.push_back(p.row.id);
-    db::Params params1{bigint_array(ids)};
-    auto res = co_await db_.exec(
-        "SELECT id, encode(content_hash, 'hex'), deleted_at IS NULL FROM fuel.records "
-        "WHERE id = ANY($1::bigint[])",
-        std::move(params1));
-    for (int i = 0; i < res.rows(); ++i) {
-        stored_.emplace(res.get_int(i, 0),
-                        Stored{std::string(res.get(i, 1)), res.get(i, 2) == "t"});
+    if (!batch_.range_from) {
+        co_await lookup_.by_ids(ids);
+        co_return;
     }
+    for (std::optional<long long> from = batch_.range_from; from;)
+        from = co_await lookup_.by_range(*from, *batch_.range_to, ids, batch_.gone_copy);
 }
 
-void SnapshotStager::write_changed_rows() {
+boost::asio::awaitable<void> SnapshotStager::send_changed_rows() {
     std::vector<RejectRow> sanitised;
     std::vector<RejectRow> rejects;
     for (auto& r : batch_.rejects)
         (r.kind == "sanitised" ? sanitised : rejects).push_back(std::move(r));
+    for (const auto& p : batch_.rows) append_seen(batch_.seen_copy, p.row.id, p.seq);
+    co_await copy_in(db_, "COPY pg_temp.ingest_snap_seen (id, seq) FROM STDIN", batch_.seen_copy);
+
+    // Sent in slices: a batch of new rows is megabytes of text, and holding it whole made peak
+    // memory depend on how the changed rows cluster.
+    constexpr std::size_t kSliceBytes = 512 * 1024;
+    bool begun = false;
+    std::string& slice = batch_.rows_copy;
     for (const auto& p : batch_.rows) {
         const ParsedRow& row = p.row;
-        append_seen(batch_.seen_copy, row.id, p.seq);
-        auto it = stored_.find(row.id);
+        const auto* stored = lookup_.find(row.id);
         const bool live = !deleted_at_is_set(row.deleted_at);
-        if (it != stored_.end() && it->second.hash == row.hash_hex && it->second.live == live)
-            continue;
-        append_row(batch_.rows_copy, p.seq, row, live);
+        if (stored != nullptr && stored->hash == row.hash_hex && stored->live == live) continue;
+        append_row(slice, p.seq, row, live);
         if (row.sanitised) {
             for (const auto& r : sanitised) {
                 if (r.record_id == row.id) rejects.push_back(r);
             }
         }
+        if (slice.size() >= kSliceBytes) {
+            if (!std::exchange(begun, true))
+                co_await db_.copy_begin("COPY pg_temp.ingest_snap_rows FROM STDIN");
+            co_await db_.copy_put(slice);
+            slice.clear();
+        }
+    }
+    if (begun) {
+        if (!slice.empty()) co_await db_.copy_put(slice);
+        co_await db_.copy_end();
+    } else {
+        co_await copy_in(db_, "COPY pg_temp.ingest_snap_rows FROM STDIN", slice);
     }
     batch_.rejects = std::move(rejects);
 }
 
 boost::asio::awaitable<void> SnapshotStager::send_batch() {
     if (batch_.elements == 0 && batch_.rejects.empty()) co_return;
-    if (!table_empty_) {
+    if (table_empty_) {
+        co_await copy_in(db_, "COPY pg_temp.ingest_snap_seen (id, seq) FROM STDIN",
+                         batch_.seen_copy);
+        co_await copy_in(db_, "COPY pg_temp.ingest_snap_rows FROM STDIN", batch_.rows_copy);
+    } else {
         co_await look_up_stored();
-        write_changed_rows();
+        co_await send_changed_rows();
     }
-    co_await copy_in(db_, "COPY pg_temp.ingest_snap_seen (id, seq) FROM STDIN", batch_.seen_copy);
-    co_await copy_in(db_, "COPY pg_temp.ingest_snap_rows FROM STDIN", batch_.rows_copy);
+    co_await copy_in(db_, "COPY pg_temp.ingest_snap_gone (id) FROM STDIN", batch_.gone_copy);
     if (!batch_.rejects.empty()) {
         co_await write_rejects(db_, "snapshot", key_, "", batch_.rejects);
         wrote_rejects_ = true;
     }
     batch_ = Batch{};
+}
+
+// While the ids ascend, the batches looked up every stored id up to the last one; the stored rows
+// past it are all missing from the snapshot.
+boost::asio::awaitable<void> SnapshotStager::after_last_batch() {
+    if (table_empty_ || !ids_ascending_ || last_range_to_ == kMaxId) co_return;
+    const long long start = last_range_to_ ? *last_range_to_ + 1 : kMinId;
+    for (std::optional<long long> from = start; from;) {
+        std::string gone;
+        from = co_await lookup_.by_range(*from, kMaxId, {}, gone);
+        co_await copy_in(db_, "COPY pg_temp.ingest_snap_gone (id) FROM STDIN", gone);
+    }
 }
 
 }  // namespace ff::ingest::detail

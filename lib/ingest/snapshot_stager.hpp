@@ -6,11 +6,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "ingest/framed_stager.hpp"
 #include "ingest/row_parser.hpp"
+#include "ingest/stored_lookup.hpp"
 
 namespace ff::ingest::detail {
 
@@ -22,38 +22,43 @@ class SnapshotStager final : public FramedStager {
 
     // Every staged row's id was greater than the one staged before it: no id repeats.
     bool ids_ascending() const { return ids_ascending_; }
+    // The live rows of fuel.records, when the stager has seen every stored row (the ids ascended,
+    // so each batch looked up its whole id range, and the range past the last id was read too);
+    // the live ones the snapshot lacks are then staged in ingest_snap_gone. nullopt: the database
+    // has to find both itself.
+    std::optional<long long> stored_live() const;
 
   private:
     struct Pending {
         long long seq;
         ParsedRow row;
     };
-    struct Stored {
-        std::string hash;
-        bool live;
-    };
     // One batch: parsed rows waiting for the look-up of what is stored, or, on a first load, the
     // COPY text itself, written while parsing so that sending it is only I/O.
     struct Batch {
         std::size_t elements = 0;
         std::vector<Pending> rows;
-        std::string seen_copy, rows_copy;
+        std::string seen_copy, rows_copy, gone_copy;
         std::vector<RejectRow> rejects;
+        // Set while the ids ascend: the batch's ids are the snapshot's ids in [from, to].
+        std::optional<long long> range_from, range_to;
     };
     void on_element(std::string_view element) override;
     std::size_t staged() const override { return pending_.elements; }
     void take_batch() override;
     boost::asio::awaitable<void> send_batch() override;
+    boost::asio::awaitable<void> after_last_batch() override;
     boost::asio::awaitable<void> look_up_stored();
-    // Appends the rows of batch_ whose stored hash or liveness differs to its COPY text.
-    void write_changed_rows();
+    // Stages (id, seq) of every row of batch_, and the rows whose stored hash or liveness differs.
+    boost::asio::awaitable<void> send_changed_rows();
 
     const bool table_empty_;
     bool ids_ascending_ = true;
-    std::optional<long long> last_id_;
-    Batch pending_;                                 // parsed since the last take_batch()
-    Batch batch_;                                   // being sent
-    std::unordered_map<long long, Stored> stored_;  // of batch_'s ids
+    std::optional<long long> last_id_;        // of the rows parsed so far
+    std::optional<long long> last_range_to_;  // where the id ranges of the batches taken end
+    Batch pending_;                           // parsed since the last take_batch()
+    Batch batch_;                             // being sent
+    StoredLookup lookup_;
 };
 
 }  // namespace ff::ingest::detail

@@ -3,6 +3,7 @@
 // first load, a reconcile and a change file, and the counts do not depend on who read a row.
 #include <catch2/catch.hpp>
 #include <string>
+#include <vector>
 
 #include "engine_fixture.hpp"
 #include "ingest/typed_columns.hpp"
@@ -90,4 +91,33 @@ TEST_CASE("Rows only the database can read are stored as fuel.normalise reads th
         CHECK(fx.pg().scalar("SELECT litres::text FROM fuel.records WHERE id = 30") == "100");
         fx.expect_normalised();
     }
+}
+
+TEST_CASE("A large first load leaves fuel.records with exactly the indexes it had",
+          "[integration]") {
+    EngineFixture fx;
+    const std::string indexes_sql =
+        "SELECT string_agg(indexdef, E'\\n' ORDER BY indexname) FROM pg_indexes "
+        "WHERE schemaname = 'fuel' AND tablename = 'records'";
+    const std::string before = fx.pg().scalar(indexes_sql);
+    ExportGenerator gen(21);
+    std::vector<GenRow> rows;
+    for (long long id = 1; id <= 12000; ++id) rows.push_back(gen.row(id, kBaseTime + id));
+    fx.put("latest.json", gen.snapshot_object(rows, kBaseTime + 86400));
+    auto r = fx.snapshot();
+    REQUIRE(r.refused == Refusal::none);
+    CHECK(r.counts.inserted == 12000);
+    CHECK(fx.pg().scalar(indexes_sql) == before);
+    // The rebuilt indexes hold every live row: an index scan counts what a table scan counts.
+    const std::string count_sql =
+        "SELECT count(*) FROM fuel.records WHERE deleted_at IS NULL AND fill_date IS NOT NULL";
+    const std::string by_table = fx.pg().scalar(count_sql);
+    fx.pg().exec("SET enable_seqscan = off");
+    std::string plan;
+    for (const auto& line : fx.pg().query("EXPLAIN " + count_sql)) plan += line[0].value_or("");
+    INFO(plan);
+    CHECK(plan.find("records_live_") != std::string::npos);
+    CHECK(fx.pg().scalar(count_sql) == by_table);
+    CHECK(std::stoll(by_table) > 10000);
+    fx.expect_normalised();
 }
