@@ -9,34 +9,21 @@
 #include "ingest/json_tree.hpp"
 #include "ingest/typed_dates.hpp"
 #include "ingest/typed_numbers.hpp"
+#include "ingest/typed_text.hpp"
 
 namespace ff::ingest {
 namespace {
 
+using detail::btrim;
 using detail::DateRead;
+using detail::is_ascii;
+using detail::is_digit;
 using detail::JsonTree;
 using detail::Kind;
+using detail::lower;
 using detail::TimestampRead;
 using detail::Written;
 using Text = std::optional<std::string_view>;
-
-bool is_digit(char c) {
-    return c >= '0' && c <= '9';
-}
-
-bool is_ascii(std::string_view s) {
-    return std::all_of(s.begin(), s.end(), [](char c) { return (c & 0x80) == 0; });
-}
-
-char lower(char c) {
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
-}
-
-std::string_view btrim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
 
 // The 19 members fuel.normalise reads, each at most once per row.
 enum Field {

@@ -5,18 +5,10 @@
 #include <algorithm>
 #include <cstddef>
 
+#include "ingest/typed_text.hpp"
+
 namespace ff::ingest::detail {
 namespace {
-
-bool is_digit(char c) {
-    return c >= '0' && c <= '9';
-}
-
-std::string_view btrim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
 
 // norm_date: year 1..9999 and a day the calendar has.
 bool calendar_day(int y, int m, int d) {

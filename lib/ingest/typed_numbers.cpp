@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "ingest/typed_text.hpp"
+
 namespace ff::ingest::detail {
 namespace {
 
@@ -11,14 +13,6 @@ using i128 = __int128;
 
 // Every value below 10^38 fits an unsigned (and a signed) 128-bit integer.
 constexpr int kMaxDigits = 37;
-
-bool is_digit(char c) {
-    return c >= '0' && c <= '9';
-}
-
-bool is_ascii(std::string_view s) {
-    return std::all_of(s.begin(), s.end(), [](char c) { return (c & 0x80) == 0; });
-}
 
 u128 pow10(int n) {
     u128 p = 1;
