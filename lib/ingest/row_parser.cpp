@@ -92,7 +92,6 @@ std::optional<RowReject> make_row(JsonTree& p, std::uint32_t node,
     p.write(node, row.canonical);
     content_hash_hex_into(row.hash_hex, row.canonical);
     row.sanitised = p.sanitised(node);
-    row.updated_at = member_text(p, node, "updated_at");
     row.deleted_at = member_text(p, node, "deleted_at");
     return std::nullopt;
 }

@@ -14,7 +14,7 @@ struct ParsedRow {
     std::string canonical;   // keys sorted bytewise, last duplicate wins, numbers as received
     std::string hash_hex;    // content_hash_hex(canonical)
     bool sanitised = false;  // a \u0000 (which jsonb cannot hold) was removed
-    std::optional<std::string> updated_at, deleted_at;  // strings as written; other types as JSON
+    std::optional<std::string> deleted_at;  // a string as written; other types as JSON
 };
 
 struct ParsedChange {
