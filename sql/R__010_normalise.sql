@@ -124,6 +124,12 @@ RETURN CASE WHEN t0 = '' THEN NULL
             WHEN pg_catalog.strpos(t2, ',') = 0 THEN t2
             ELSE pg_catalog.regexp_replace(t2, ',(?=[0-9]{3}([^0-9]|$))', '', 'g') END;
 
+-- fuel.clean_number without its SET clause: the three steps over the value without spaces/tabs.
+CREATE OR REPLACE FUNCTION fuel.norm_clean(value text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN fuel.norm_clean_commas(pg_catalog.translate(value, E' \t', ''),
+                              fuel.norm_clean_trail(fuel.norm_clean_lead(pg_catalog.translate(value, E' \t', ''))));
+
 -- A cleaned odometer (fuel.clean_number's result) read as fuel.parse_odometer does:
 -- '^\+?0*[0-9]{1,10}(\.0*)?$' and within integer range, else NULL.
 CREATE OR REPLACE FUNCTION fuel.norm_cleaned_odometer(t text) RETURNS integer
@@ -175,29 +181,8 @@ CREATE OR REPLACE FUNCTION fuel.clean_number(value text) RETURNS text
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, fuel
 AS $$
-DECLARE
-    t text;
 BEGIN
-    t := translate(value, E' \t', '');
-    IF t = '' THEN
-        RETURN NULL;
-    END IF;
-    -- Real numbers are short; the cap also bounds the cost of the anchored regexps below.
-    IF length(t) > 200 THEN
-        RETURN '?';
-    END IF;
-    -- Each regexp runs only when its text can match (a case-insensitive regexp letter matches just
-    -- its two ASCII cases): most values need none of them.
-    IF left(t, 1) IN ('k', 'K') THEN
-        t := regexp_replace(t, '^(kes|ksh)+', '', 'i');
-    END IF;
-    IF right(t, 1) IN ('s', 'S', 'h', 'H', 'm', 'M', 'l', 'L', '=') THEN
-        t := regexp_replace(t, '(kes|ksh|ltrs|km|l|/=)+$', '', 'i');
-    END IF;
-    IF strpos(t, ',') = 0 THEN
-        RETURN t;
-    END IF;
-    RETURN regexp_replace(t, ',(?=[0-9]{3}([^0-9]|$))', '', 'g');
+    RETURN fuel.norm_clean(value);
 END
 $$;
 
@@ -403,7 +388,6 @@ SET search_path = pg_catalog, fuel
 AS $$
 DECLARE
     t text;
-    c0 text;
     c text;
     shape text;
     bad_number boolean := false;
@@ -435,44 +419,16 @@ BEGIN
     notes := NULLIF(raw ->> 'notes', '');
 
     t := raw ->> 'litres';
-    litres := fuel.norm_plain_number(t);
-    IF litres IS NULL AND t IS NOT NULL THEN
-        c0 := translate(t, E' \t', '');
-        c := fuel.norm_clean_lead(c0);
-        c := fuel.norm_clean_trail(c);
-        c := fuel.norm_clean_commas(c0, c);
-        litres := fuel.norm_cleaned_number(c);
-    END IF;
+    litres := coalesce(fuel.norm_plain_number(t), fuel.norm_cleaned_number(fuel.norm_clean(t)));
     bad_number := bad_number OR (litres IS NULL AND coalesce(btrim(t, E' \t'), '') <> '');
     t := raw ->> 'price_per_litre';
-    price_per_litre := fuel.norm_plain_number(t);
-    IF price_per_litre IS NULL AND t IS NOT NULL THEN
-        c0 := translate(t, E' \t', '');
-        c := fuel.norm_clean_lead(c0);
-        c := fuel.norm_clean_trail(c);
-        c := fuel.norm_clean_commas(c0, c);
-        price_per_litre := fuel.norm_cleaned_number(c);
-    END IF;
+    price_per_litre := coalesce(fuel.norm_plain_number(t), fuel.norm_cleaned_number(fuel.norm_clean(t)));
     bad_number := bad_number OR (price_per_litre IS NULL AND coalesce(btrim(t, E' \t'), '') <> '');
     t := raw ->> 'amount';
-    amount := fuel.norm_plain_number(t);
-    IF amount IS NULL AND t IS NOT NULL THEN
-        c0 := translate(t, E' \t', '');
-        c := fuel.norm_clean_lead(c0);
-        c := fuel.norm_clean_trail(c);
-        c := fuel.norm_clean_commas(c0, c);
-        amount := fuel.norm_cleaned_number(c);
-    END IF;
+    amount := coalesce(fuel.norm_plain_number(t), fuel.norm_cleaned_number(fuel.norm_clean(t)));
     bad_number := bad_number OR (amount IS NULL AND coalesce(btrim(t, E' \t'), '') <> '');
     t := raw ->> 'odometer';
-    odometer_km := fuel.norm_plain_odometer(t);
-    IF odometer_km IS NULL AND t IS NOT NULL THEN
-        c0 := translate(t, E' \t', '');
-        c := fuel.norm_clean_lead(c0);
-        c := fuel.norm_clean_trail(c);
-        c := fuel.norm_clean_commas(c0, c);
-        odometer_km := fuel.norm_cleaned_odometer(c);
-    END IF;
+    odometer_km := coalesce(fuel.norm_plain_odometer(t), fuel.norm_cleaned_odometer(fuel.norm_clean(t)));
     bad_number := bad_number OR (odometer_km IS NULL AND coalesce(btrim(t, E' \t'), '') <> '');
 
     -- Exactly one of the three missing: derive it (never dividing by zero).
