@@ -3,38 +3,34 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <csignal>
 #include <cstdlib>
-#include <functional>
 #include <memory>
-#include <optional>
 #include <string>
 #include <thread>
 
 #include "commands.hpp"
 #include "core/exit_codes.hpp"
-#include "core/watchdog.hpp"
-#include "http/analytics_routes.hpp"
 #include "http/routes.hpp"
 #include "http/server.hpp"
-#include "ingest/scheduler.hpp"
-#include "ingest/service_heartbeat.hpp"
 #include "metrics/exposition.hpp"
 #include "metrics/fleet_metrics.hpp"
 #include "metrics/health.hpp"
 #include "metrics/process_metrics.hpp"
 #include "metrics/registry.hpp"
 #include "options.hpp"
+#include "read/routes.hpp"
+#include "service/heartbeat.hpp"
+#include "service/scheduler.hpp"
+#include "service/shutdown.hpp"
+#include "service/watchdog.hpp"
 
 namespace ff::cmd {
 namespace {
 
 namespace net = boost::asio;
 
-ingest::SchedulerOptions scheduler_options(const config::Config& cfg) {
-    ingest::SchedulerOptions o;
+service::SchedulerOptions scheduler_options(const config::Config& cfg) {
+    service::SchedulerOptions o;
     o.connect = connect_options(cfg);
     o.migrate_on_start = cfg.migrate_on_start;
     o.migrate.lock_timeout = cfg.db_lock_timeout;
@@ -80,8 +76,8 @@ int run(const config::Config& cfg, const Args&) {
     health.changes.interval = cfg.changes_interval;
 
     // 3. HTTP server, up before anything slow so probes are answered from the start. It reads the
-    //    scheduler's lag through a pointer that is set in step 6.
-    ingest::Scheduler* scheduler_view = nullptr;
+    //    scheduler's lag through a pointer that is set in step 7.
+    service::Scheduler* scheduler_view = nullptr;
     http::Context context;
     context.health = [&health] { return health; };
     context.render_metrics = [&] {
@@ -92,12 +88,12 @@ int run(const config::Config& cfg, const Args&) {
     http::Router router = http::default_router(std::move(context));
     if (cfg.analytics) {
         // The read side: its own small connection pool, never the ingest connection.
-        http::AnalyticsOptions analytics;
+        read::AnalyticsOptions analytics;
         analytics.database_url = cfg.database_url;
         analytics.token = cfg.analytics_token;
         analytics.statement_timeout = cfg.db_statement_timeout;
         analytics.pool_size = 2;
-        http::add_analytics_routes(router, io.get_executor(), std::move(analytics));
+        read::add_analytics_routes(router, io.get_executor(), std::move(analytics));
     }
     http::ServerOptions server_options;
     server_options.listen = cfg.http_listen;
@@ -113,57 +109,32 @@ int run(const config::Config& cfg, const Args&) {
                           });
 
     // 5. Watchdog and the loop's heartbeat (1 s) that keeps it quiet.
-    Watchdog::Options watchdog_options;
+    service::Watchdog::Options watchdog_options;
     watchdog_options.loop_timeout = cfg.watchdog_timeout;
     watchdog_options.cycle_timeout = cfg.cycle_timeout;
-    Watchdog watchdog(watchdog_options);
-    ingest::Heartbeat heartbeat(io.get_executor(), watchdog, health);
+    service::Watchdog watchdog(watchdog_options);
+    service::Heartbeat heartbeat(io.get_executor(), watchdog, health);
     heartbeat.start();
 
-    // 6. Scheduler. When it ends (after a stop, or on a fatal error) the rest is shut down.
+    // 6. Signals: the first stops new work and waits (bounded by SHUTDOWN_GRACE) for the
+    //    transaction in flight; a second one ends the process at once. Signals are only seen
+    //    once the loop runs (step 8), when the scheduler exists.
+    service::Shutdown shutdown(io, cfg.shutdown_grace, [&] { scheduler_view->stop(); });
+
+    // 7. Scheduler. When it ends (after a stop, or on a fatal error) the rest is shut down.
     int exit_code = kExitOk;
-    net::signal_set signals(io, SIGTERM, SIGINT);
-    net::steady_timer grace_timer(io);
-    ingest::Scheduler scheduler(
-        io.get_executor(), *store, fleet, health, &watchdog, scheduler_options(cfg), [&](int code) {
-            exit_code = code;
-            grace_timer.cancel();
-            heartbeat.stop();
-            server.stop();
-            signals.cancel();
-            io.stop();  // idle keep-alive sockets and sessions need not be waited for
-        });
+    service::Scheduler scheduler(io.get_executor(), *store, fleet, health, &watchdog,
+                                 scheduler_options(cfg), [&](int code) {
+                                     exit_code = code;
+                                     shutdown.finished();
+                                     heartbeat.stop();
+                                     server.stop();
+                                     // Idle keep-alive sockets and sessions need not be waited for.
+                                     io.stop();
+                                 });
     scheduler_view = &scheduler;
     scheduler.start();
-
-    // 7. Signals: the first stops new work and waits (bounded by SHUTDOWN_GRACE) for the
-    //    transaction in flight; a second one ends the process at once.
-    bool stopping = false;
-    std::function<void(const boost::system::error_code&, int)> on_signal;
-    on_signal = [&](const boost::system::error_code& ec, int signo) {
-        if (ec) return;
-        if (stopping) {
-            spdlog::warn("run: second signal ({}); exiting at once", signo);
-            spdlog::default_logger()->flush();
-            std::_Exit(kExitFailed);
-        }
-        stopping = true;
-        spdlog::info("run: signal {}; finishing the work in flight (at most {} ms)", signo,
-                     cfg.shutdown_grace.count());
-        scheduler.stop();
-        grace_timer.expires_after(cfg.shutdown_grace);
-        grace_timer.async_wait([](const boost::system::error_code& e) {
-            if (e) return;
-            // PostgreSQL rolls the open transaction back when the process's session ends.
-            spdlog::error(
-                "run: shutdown grace expired; exiting, the transaction in flight is "
-                "rolled back");
-            spdlog::default_logger()->flush();
-            std::_Exit(kExitFailed);
-        });
-        signals.async_wait(on_signal);
-    };
-    signals.async_wait(on_signal);
+    shutdown.start();
 
     arm_test_loop_block(io);
 

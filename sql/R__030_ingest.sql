@@ -3,10 +3,10 @@
 -- version, staleness, tombstone, soft-delete and undelete decisions are made here.
 --
 -- Typed columns: the stager reads the common shapes of contract section 4 itself while it parses
--- a row (lib/ingest/typed_columns.cpp) and ships the typed columns in the same COPY with
+-- a row (lib/parse/typed_columns.cpp) and ships the typed columns in the same COPY with
 -- typed = true; a row it declines arrives with typed = false and is normalised here by
 -- fuel.normalise, before anything is planned. So every staged row holds fuel.normalise(raw)
--- (tests/ingest/typed_columns_test.cpp holds the C++ reading to that), and the apply functions copy
+-- (tests/parse/typed_columns_test.cpp holds the C++ reading to that), and the apply functions copy
 -- the columns into fuel.records with fuel.normalised_by_ingest = on (a SET clause: it ends with the
 -- function), which switches the per-row trigger of R__010 off for their writes. plpgsql
 -- normalisation of every row was two thirds of a first load (docs/performance.md).

@@ -8,15 +8,15 @@
 #include <vector>
 
 #include "fuzz_targets.hpp"
-#include "ingest/json_framer.hpp"
-#include "ingest/row_parser.hpp"
+#include "parse/json_framer.hpp"
+#include "parse/row_parser.hpp"
 
 namespace {
 
-using ff::ingest::DocumentKind;
-using ff::ingest::FileError;
-using ff::ingest::FramerLimits;
-using ff::ingest::JsonFramer;
+using ff::parse::DocumentKind;
+using ff::parse::FileError;
+using ff::parse::FramerLimits;
+using ff::parse::JsonFramer;
 
 struct Outcome {
     std::vector<std::string> elements;
@@ -54,46 +54,45 @@ Outcome frame(std::string_view doc, DocumentKind kind, FramerLimits limits, unsi
     return out;
 }
 
-void check_fixed_point(const ff::ingest::ParsedRow& row, const ff::ingest::ParsedRow& again) {
+void check_fixed_point(const ff::parse::ParsedRow& row, const ff::parse::ParsedRow& again) {
     fffuzz::check(again.canonical == row.canonical, "canonical text is not a fixed point");
     fffuzz::check(again.hash_hex == row.hash_hex, "hash of the canonical text differs");
     fffuzz::check(again.id == row.id, "id changed on re-parse");
 }
 
-void check_row(const ff::ingest::ParsedRow& row, const ff::ingest::ParseLimits& limits) {
+void check_row(const ff::parse::ParsedRow& row, const ff::parse::ParseLimits& limits) {
     fffuzz::check(row.hash_hex.size() == 32, "hash is not 32 hex characters");
     if (row.canonical.size() >= limits.max_bytes) return;
-    const auto again = ff::ingest::parse_row(row.canonical, limits);
-    const auto* reparsed = std::get_if<ff::ingest::ParsedRow>(&again);
+    const auto again = ff::parse::parse_row(row.canonical, limits);
+    const auto* reparsed = std::get_if<ff::parse::ParsedRow>(&again);
     fffuzz::check(reparsed != nullptr,
                   "canonical text of an accepted row is rejected: " + row.canonical);
     check_fixed_point(row, *reparsed);
 }
 
 // A change's row may omit its id (the change's id stands in), so re-parse it as a change.
-void check_change_row(const ff::ingest::ParsedChange& change,
-                      const ff::ingest::ParseLimits& limits) {
-    const ff::ingest::ParsedRow& row = *change.row;
+void check_change_row(const ff::parse::ParsedChange& change, const ff::parse::ParseLimits& limits) {
+    const ff::parse::ParsedRow& row = *change.row;
     fffuzz::check(row.hash_hex.size() == 32, "hash is not 32 hex characters");
     const std::string wrapped = R"({"op":")" + change.op + R"(","id":)" +
                                 std::to_string(change.id) + R"(,"row":)" + row.canonical + "}";
     if (wrapped.size() >= limits.max_bytes) return;
-    const auto again = ff::ingest::parse_change(wrapped, limits);
-    const auto* reparsed = std::get_if<ff::ingest::ParsedChange>(&again);
+    const auto again = ff::parse::parse_change(wrapped, limits);
+    const auto* reparsed = std::get_if<ff::parse::ParsedChange>(&again);
     fffuzz::check(reparsed != nullptr && reparsed->row.has_value(),
                   "canonical text of an accepted change row is rejected: " + wrapped);
     check_fixed_point(row, *reparsed->row);
 }
 
-void parse_elements(const Outcome& out, DocumentKind kind, const ff::ingest::ParseLimits& limits) {
+void parse_elements(const Outcome& out, DocumentKind kind, const ff::parse::ParseLimits& limits) {
     for (const auto& element : out.elements) {
         if (kind == DocumentKind::snapshot) {
-            const auto parsed = ff::ingest::parse_row(element, limits);
-            if (const auto* row = std::get_if<ff::ingest::ParsedRow>(&parsed))
+            const auto parsed = ff::parse::parse_row(element, limits);
+            if (const auto* row = std::get_if<ff::parse::ParsedRow>(&parsed))
                 check_row(*row, limits);
         } else {
-            const auto parsed = ff::ingest::parse_change(element, limits);
-            if (const auto* change = std::get_if<ff::ingest::ParsedChange>(&parsed)) {
+            const auto parsed = ff::parse::parse_change(element, limits);
+            if (const auto* change = std::get_if<ff::parse::ParsedChange>(&parsed)) {
                 fffuzz::check(change->op == "insert" || change->op == "update" ||
                                   change->op == "upsert" || change->op == "delete",
                               "unexpected op: " + change->op);
@@ -112,7 +111,7 @@ int framer_one_input(const std::uint8_t* data, std::size_t size) {
     // Byte 0 picks the document kind and the limits; bytes 1-2 seed the chunking.
     const DocumentKind kind = (data[0] & 1) ? DocumentKind::changes : DocumentKind::snapshot;
     FramerLimits limits;
-    ff::ingest::ParseLimits parse_limits;
+    ff::parse::ParseLimits parse_limits;
     if (data[0] & 2) {
         limits.max_element_bytes = 16 + (data[0] >> 2) * 8;
         limits.max_depth = 2 + (data[0] >> 4);

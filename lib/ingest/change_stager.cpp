@@ -4,32 +4,32 @@
 #include <variant>
 
 #include "db/connection.hpp"
-#include "ingest/row_parser.hpp"
-#include "ingest/typed_columns.hpp"
+#include "parse/row_parser.hpp"
+#include "parse/typed_columns.hpp"
 
 namespace ff::ingest::detail {
 
 ChangeStager::ChangeStager(db::Connection& db, std::string key, std::size_t batch_rows)
-    : FramedStager(db, std::move(key), batch_rows, DocumentKind::changes) {}
+    : FramedStager(db, std::move(key), batch_rows, parse::DocumentKind::changes) {}
 
 void ChangeStager::on_element(std::string_view element) {
-    auto parsed = parse_change(element);
-    if (auto* rejected = std::get_if<RowReject>(&parsed)) {
+    auto parsed = parse::parse_change(element);
+    if (auto* rejected = std::get_if<parse::RowReject>(&parsed)) {
         reject(rejected->id, rejected->reason, element);
         return;
     }
-    const auto& change = std::get<ParsedChange>(parsed);
+    const auto& change = std::get<parse::ParsedChange>(parsed);
     copy_field(data_, std::to_string(seq_));
     copy_field(data_, change.op);
     copy_field(data_, std::to_string(change.id));
     copy_opt(data_, change.changed_at);
     if (change.row) {
-        const ParsedRow& row = *change.row;
+        const parse::ParsedRow& row = *change.row;
         copy_field(data_, row.hash_hex);
         copy_field(data_, row.canonical);
         copy_field(data_, row.sanitised ? "t" : "f");
-        copy_field(data_, deleted_at_is_set(row.deleted_at) ? "t" : "f");
-        copy_typed(data_, normalise_row_json(row.canonical), true);
+        copy_field(data_, parse::deleted_at_is_set(row.deleted_at) ? "t" : "f");
+        copy_typed(data_, parse::normalise_row_json(row.canonical), true);
         if (row.sanitised) {
             rejects_.push_back({"sanitised", change.id, "a \\u0000 was removed from the row",
                                 clean_text(element)});

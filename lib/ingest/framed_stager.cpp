@@ -12,7 +12,7 @@ namespace ff::ingest::detail {
 namespace asio = boost::asio;
 
 FramedStager::FramedStager(db::Connection& db, std::string key, std::size_t batch_rows,
-                           DocumentKind kind)
+                           parse::DocumentKind kind)
     : db_(db), key_(std::move(key)), batch_rows_(batch_rows), framer_(kind) {}
 
 void FramedStager::reject(std::optional<long long> id, std::string reason, std::string_view text) {
@@ -57,7 +57,7 @@ asio::awaitable<void> FramedStager::feed(std::string_view chunk) {
                 ++seq_;
                 reject(std::nullopt, std::string(reason), first_bytes);
             });
-    } catch (const FileError& e) {
+    } catch (const parse::FileError& e) {
         file_error_ = e.what();
         co_return;
     }
@@ -72,7 +72,7 @@ asio::awaitable<void> FramedStager::finish() {
     if (!file_error_) {
         try {
             framer_.finish();
-        } catch (const FileError& e) {
+        } catch (const parse::FileError& e) {
             file_error_ = e.what();
         }
     }

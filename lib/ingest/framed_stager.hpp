@@ -13,7 +13,7 @@
 
 #include "ingest/ingest.hpp"
 #include "ingest/ingest_db.hpp"
-#include "ingest/json_framer.hpp"
+#include "parse/json_framer.hpp"
 
 namespace ff::ingest::detail {
 
@@ -38,12 +38,13 @@ class FramedStager {
     boost::asio::awaitable<void> drain();
 
     const std::optional<std::string>& file_error() const { return file_error_; }
-    const DocumentMeta& meta() const { return framer_.meta(); }
+    const parse::DocumentMeta& meta() const { return framer_.meta(); }
     const Counts& counts() const { return counts_; }  // rows_read and rejected
     bool wrote_rejects() const { return wrote_rejects_; }
 
   protected:
-    FramedStager(db::Connection& db, std::string key, std::size_t batch_rows, DocumentKind kind);
+    FramedStager(db::Connection& db, std::string key, std::size_t batch_rows,
+                 parse::DocumentKind kind);
 
     // Parses and stages one element (rows_read and seq are already counted).
     virtual void on_element(std::string_view element) = 0;
@@ -72,7 +73,7 @@ class FramedStager {
     boost::asio::awaitable<void> start_batch();
 
     std::size_t batch_rows_;
-    JsonFramer framer_;
+    parse::JsonFramer framer_;
     std::optional<std::string> file_error_;
     bool in_flight_ = false;
     std::exception_ptr in_flight_error_;

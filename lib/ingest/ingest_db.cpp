@@ -37,8 +37,8 @@ void copy_null(std::string& out, bool last) {
     out += last ? '\n' : '\t';
 }
 
-void copy_typed(std::string& out, const std::optional<TypedColumns>& typed, bool last) {
-    const std::size_t n = typed_column_names.size();
+void copy_typed(std::string& out, const std::optional<parse::TypedColumns>& typed, bool last) {
+    const std::size_t n = parse::typed_column_names.size();
     copy_field(out, typed ? "t" : "f");
     for (std::size_t i = 0; i < n; ++i) {
         const bool end = last && i + 1 == n;

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "ingest/ingest.hpp"
-#include "ingest/typed_columns.hpp"
+#include "parse/typed_columns.hpp"
 
 namespace ff::db {
 class Connection;
@@ -31,7 +31,8 @@ inline void copy_opt(std::string& out, const std::optional<std::string>& v, bool
 
 // Appends the `typed` flag and the typed columns of a row: all \N (and the flag false) when the
 // database is to normalise it.
-void copy_typed(std::string& out, const std::optional<TypedColumns>& typed, bool last = false);
+void copy_typed(std::string& out, const std::optional<parse::TypedColumns>& typed,
+                bool last = false);
 
 // Text PostgreSQL accepts: invalid UTF-8 and NUL bytes replaced, cut to `cap` bytes on a
 // character boundary.

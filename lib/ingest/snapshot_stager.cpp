@@ -6,13 +6,13 @@
 #include <variant>
 
 #include "db/connection.hpp"
-#include "ingest/typed_columns.hpp"
+#include "parse/typed_columns.hpp"
 
 namespace ff::ingest::detail {
 
 SnapshotStager::SnapshotStager(db::Connection& db, std::string key, std::size_t batch_rows,
                                bool table_empty)
-    : FramedStager(db, std::move(key), batch_rows, DocumentKind::snapshot),
+    : FramedStager(db, std::move(key), batch_rows, parse::DocumentKind::snapshot),
       table_empty_(table_empty),
       lookup_(db) {}
 
@@ -30,25 +30,25 @@ void append_seen(std::string& out, long long id, long long seq) {
 
 // One line of ingest_snap_rows; the typed columns are read from the canonical text here, so only
 // for the rows that ship (a no-op reconcile ships none).
-void append_row(std::string& out, long long seq, const ParsedRow& row, bool live) {
+void append_row(std::string& out, long long seq, const parse::ParsedRow& row, bool live) {
     copy_field(out, std::to_string(seq));
     copy_field(out, std::to_string(row.id));
     copy_field(out, row.hash_hex);
     copy_field(out, row.canonical);
     copy_field(out, row.sanitised ? "t" : "f");
     copy_field(out, live ? "f" : "t");
-    copy_typed(out, normalise_row_json(row.canonical), true);
+    copy_typed(out, parse::normalise_row_json(row.canonical), true);
 }
 
 }  // namespace
 
 void SnapshotStager::on_element(std::string_view element) {
-    auto parsed = parse_row(element);
-    if (auto* rejected = std::get_if<RowReject>(&parsed)) {
+    auto parsed = parse::parse_row(element);
+    if (auto* rejected = std::get_if<parse::RowReject>(&parsed)) {
         reject(rejected->id, rejected->reason, element);
         return;
     }
-    auto& row = std::get<ParsedRow>(parsed);
+    auto& row = std::get<parse::ParsedRow>(parsed);
     if (row.sanitised) {
         // The original text is kept only when the row is actually staged (see write_changed_rows).
         rejects_.push_back(
@@ -59,7 +59,7 @@ void SnapshotStager::on_element(std::string_view element) {
     last_id_ = row.id;
     if (table_empty_) {
         append_seen(pending_.seen_copy, row.id, seq_);
-        append_row(pending_.rows_copy, seq_, row, !deleted_at_is_set(row.deleted_at));
+        append_row(pending_.rows_copy, seq_, row, !parse::deleted_at_is_set(row.deleted_at));
     } else {
         pending_.rows.push_back({seq_, std::move(row)});
     }
@@ -111,9 +111,9 @@ boost::asio::awaitable<void> SnapshotStager::send_changed_rows() {
     bool begun = false;
     std::string& slice = batch_.rows_copy;
     for (const auto& p : batch_.rows) {
-        const ParsedRow& row = p.row;
+        const parse::ParsedRow& row = p.row;
         const auto* stored = lookup_.find(row.id);
-        const bool live = !deleted_at_is_set(row.deleted_at);
+        const bool live = !parse::deleted_at_is_set(row.deleted_at);
         if (stored != nullptr && stored->hash == row.hash_hex && stored->live == live) continue;
         append_row(slice, p.seq, row, live);
         if (row.sanitised) {

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "ingest/framed_stager.hpp"
-#include "ingest/row_parser.hpp"
 #include "ingest/stored_lookup.hpp"
+#include "parse/row_parser.hpp"
 
 namespace ff::ingest::detail {
 
@@ -31,7 +31,7 @@ class SnapshotStager final : public FramedStager {
   private:
     struct Pending {
         long long seq;
-        ParsedRow row;
+        parse::ParsedRow row;
     };
     // One batch: parsed rows waiting for the look-up of what is stored, or, on a first load, the
     // COPY text itself, written while parsing so that sending it is only I/O.

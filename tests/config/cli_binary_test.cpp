@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
-#include "run_process.hpp"
+#include "support/run_process.hpp"
 #include "support/test_env.hpp"
 
 using fftest::run_fleetfuel;

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "daemon/daemon_fixture.hpp"
-#include "s3/fault_proxy.hpp"
+#include "support/fault_proxy.hpp"
 #include "support/pg_test.hpp"
 #include "support/test_env.hpp"
 

@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "faults_support.hpp"
-#include "ingest/engine_fixture.hpp"
+#include "support/engine_fixture.hpp"
 #include "support/test_env.hpp"
 
 using namespace fftest;

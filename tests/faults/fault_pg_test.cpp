@@ -7,7 +7,7 @@
 
 #include "big_history.hpp"
 #include "faults_support.hpp"
-#include "ingest/engine_fixture.hpp"
+#include "support/engine_fixture.hpp"
 
 using namespace fftest;
 using namespace std::chrono;

@@ -5,8 +5,8 @@
 #include <catch2/catch.hpp>
 
 #include "faults_support.hpp"
-#include "ingest/engine_fixture.hpp"
-#include "s3/fault_proxy.hpp"
+#include "support/engine_fixture.hpp"
+#include "support/fault_proxy.hpp"
 #include "support/test_env.hpp"
 
 using namespace fftest;

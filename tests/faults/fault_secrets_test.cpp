@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "faults_support.hpp"
-#include "ingest/engine_fixture.hpp"
+#include "support/engine_fixture.hpp"
 #include "support/test_env.hpp"
 
 using namespace fftest;

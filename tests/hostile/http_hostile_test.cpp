@@ -15,8 +15,8 @@
 #include <thread>
 #include <vector>
 
-#include "../http/test_server.hpp"
-#include "process_memory.hpp"
+#include "support/process_memory.hpp"
+#include "support/test_server.hpp"
 
 namespace {
 

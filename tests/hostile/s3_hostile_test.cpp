@@ -10,9 +10,9 @@
 #include <string>
 
 #include "hostile_s3_server.hpp"
-#include "process_memory.hpp"
 #include "s3/errors.hpp"
 #include "s3/s3_client.hpp"
+#include "support/process_memory.hpp"
 
 namespace {
 

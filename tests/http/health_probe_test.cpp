@@ -6,7 +6,7 @@
 #include <string>
 
 #include "http/listen_address.hpp"
-#include "test_server.hpp"
+#include "support/test_server.hpp"
 
 namespace {
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "metrics/exposition.hpp"
-#include "test_server.hpp"
+#include "support/test_server.hpp"
 
 namespace {
 

@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "db/advisory_lock.hpp"
-#include "engine_fixture.hpp"
+#include "support/engine_fixture.hpp"
 #include "support/test_env.hpp"
 
 using namespace fftest;

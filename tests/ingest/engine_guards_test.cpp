@@ -3,7 +3,7 @@
 // nothing else in the table changes.
 #include <catch2/catch.hpp>
 
-#include "engine_fixture.hpp"
+#include "support/engine_fixture.hpp"
 
 using namespace fftest;
 using ff::ingest::Refusal;

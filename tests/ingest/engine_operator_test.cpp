@@ -10,7 +10,7 @@
 #include <sstream>
 
 #include "db/advisory_lock.hpp"
-#include "engine_fixture.hpp"
+#include "support/engine_fixture.hpp"
 #include "support/test_env.hpp"
 
 using namespace fftest;

@@ -6,7 +6,7 @@
 #include <catch2/catch.hpp>
 #include <random>
 
-#include "engine_fixture.hpp"
+#include "support/engine_fixture.hpp"
 
 using namespace fftest;
 using ff::ingest::Refusal;

@@ -2,7 +2,7 @@
 // local directory and over the real S3 server; then everything again, which must change nothing.
 #include <catch2/catch.hpp>
 
-#include "engine_fixture.hpp"
+#include "support/engine_fixture.hpp"
 
 using namespace fftest;
 

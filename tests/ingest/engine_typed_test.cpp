@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "engine_fixture.hpp"
-#include "ingest/typed_columns.hpp"
+#include "parse/typed_columns.hpp"
+#include "support/engine_fixture.hpp"
 
 using namespace fftest;
 using ff::ingest::Refusal;
@@ -45,8 +45,8 @@ std::string snapshot(const std::string& exported_at, const std::vector<std::stri
 TEST_CASE("Rows only the database can read are stored as fuel.normalise reads them",
           "[integration]") {
     // The premise: the fast path really declines these and reads the others.
-    REQUIRE_FALSE(ff::ingest::normalise_row_json(declined_row(1, 1)));
-    REQUIRE(ff::ingest::normalise_row_json(plain_row(2, 1)));
+    REQUIRE_FALSE(ff::parse::normalise_row_json(declined_row(1, 1)));
+    REQUIRE(ff::parse::normalise_row_json(plain_row(2, 1)));
 
     EngineFixture fx;
     std::vector<std::string> rows;

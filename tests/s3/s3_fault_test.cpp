@@ -1,10 +1,10 @@
 // The S3 client under injected faults: retries, resumed reads and the final typed errors.
 #include <catch2/catch.hpp>
 
-#include "fault_proxy.hpp"
 #include "s3/errors.hpp"
 #include "s3/s3_client.hpp"
 #include "s3_test_util.hpp"
+#include "support/fault_proxy.hpp"
 
 namespace {
 

@@ -3,7 +3,7 @@
 #define CATCH_CONFIG_ENABLE_OPTIONAL_STRINGMAKER
 #include <catch2/catch.hpp>
 
-#include "sql/fuel_database.hpp"
+#include "support/fuel_database.hpp"
 
 namespace {
 

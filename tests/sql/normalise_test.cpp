@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "sql/fuel_database.hpp"
+#include "support/fuel_database.hpp"
 
 namespace {
 

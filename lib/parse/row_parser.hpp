@@ -1,0 +1,49 @@
+// Parses one framed element (a row or a change) into its id, canonical JSON text and content hash.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace ff::parse {
+
+struct ParsedRow {
+    long long id = 0;
+    std::string canonical;   // keys sorted bytewise, last duplicate wins, numbers as received
+    std::string hash_hex;    // content_hash_hex(canonical)
+    bool sanitised = false;  // a \u0000 (which jsonb cannot hold) was removed
+    std::optional<std::string> deleted_at;  // a string as written; other types as JSON
+};
+
+struct ParsedChange {
+    std::string op;  // insert, update, upsert or delete
+    long long id = 0;
+    std::optional<std::string> changed_at;
+    std::optional<ParsedRow> row;  // nullopt only for a delete
+};
+
+struct RowReject {
+    std::string reason;
+    std::optional<long long> id;
+};
+
+struct ParseLimits {
+    std::size_t max_bytes = 1 << 20;
+    int max_depth = 64;
+};
+
+std::variant<ParsedRow, RowReject> parse_row(std::string_view element,
+                                             const ParseLimits& limits = {});
+std::variant<ParsedChange, RowReject> parse_change(std::string_view element,
+                                                   const ParseLimits& limits = {});
+
+// True when a row's deleted_at counts as set: present and not blank (a soft delete at the
+// source, even when its text is not a readable timestamp).
+bool deleted_at_is_set(const std::optional<std::string>& value);
+
+// Decodes one JSON string literal (quotes included); nullopt when it is not valid JSON or UTF-8.
+std::optional<std::string> decode_json_string(std::string_view literal);
+
+}  // namespace ff::parse

@@ -1,0 +1,56 @@
+// The typed columns of fuel.records (contract section 4) read while a row is parsed, for the
+// shapes whose reading is certain, so a load does not pay the database's plpgsql fuel.normalise
+// for every row. Exact or nothing: a row with any field outside those shapes gets no columns here
+// and the database normalises it (sql/R__010_normalise.sql stays the definition).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ff::parse {
+namespace detail {
+class JsonTree;
+}
+
+// In the order of fuel.normalise's OUT parameters (and of fuel.records).
+inline constexpr std::array<std::string_view, 21> typed_column_names = {"message_id",
+                                                                        "reported_at",
+                                                                        "fill_date",
+                                                                        "vehicle_reg",
+                                                                        "vehicle_reg_raw",
+                                                                        "driver_name",
+                                                                        "department",
+                                                                        "station",
+                                                                        "litres",
+                                                                        "price_per_litre",
+                                                                        "amount",
+                                                                        "odometer_km",
+                                                                        "fuel_type",
+                                                                        "payment_method",
+                                                                        "receipt_no",
+                                                                        "full_tank",
+                                                                        "notes",
+                                                                        "flags",
+                                                                        "source_created_at",
+                                                                        "source_updated_at",
+                                                                        "source_deleted_at"};
+
+// Each column as PostgreSQL's input text for its type (timestamptz with an explicit offset, date
+// as YYYY-MM-DD, numeric as a plain decimal, boolean as t/f, flags as a text[] literal such as
+// "{}" or "{unparseable_number,derived_amount}"); nullopt is NULL. The database casts the texts,
+// so a value equals fuel.normalise's once read by the column's input function.
+struct TypedColumns {
+    std::array<std::optional<std::string>, typed_column_names.size()> values;
+};
+
+// The row object at `object` of a parsed tree; nullopt when the database has to normalise it.
+std::optional<TypedColumns> normalise_row(const detail::JsonTree& tree, std::uint32_t object);
+
+// Parses one row's JSON text, then normalise_row; nullopt also when the text is not a JSON object.
+std::optional<TypedColumns> normalise_row_json(std::string_view row_json);
+
+}  // namespace ff::parse

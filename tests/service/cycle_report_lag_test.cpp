@@ -1,0 +1,88 @@
+// fleetfuel_ingest_lag_seconds{stream="changes"} as CycleReport reports it, on a fake clock.
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "metrics/exposition.hpp"
+#include "metrics/fleet_metrics.hpp"
+#include "metrics/health.hpp"
+#include "metrics/registry.hpp"
+#include "service/cycle_report.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using ff::ingest::ChangesResult;
+using ff::service::Stream;
+using TimePoint = std::chrono::system_clock::time_point;
+
+const TimePoint kStart{std::chrono::seconds(1781208000)};  // 2026-06-11T20:00:00Z
+
+struct Reporting {
+    ff::metrics::Registry registry;
+    ff::metrics::FleetMetrics metrics{registry, "test"};
+    ff::metrics::HealthState health;
+    ff::service::CycleReport report{metrics, health};
+
+    void changes_ok(TimePoint now, std::optional<TimePoint> oldest_pending = std::nullopt) {
+        report.started(Stream::changes, now);
+        ChangesResult result;
+        result.oldest_pending_modified = oldest_pending;
+        report.changes_done(result, 0.1, now);
+    }
+    void changes_fail(TimePoint now) {
+        report.started(Stream::changes, now);
+        report.failed(Stream::changes, "s3: connection refused", 0.1, now);
+    }
+    // The changes lag a scrape at `now` shows.
+    double lag(TimePoint now) {
+        report.refresh(now);
+        const std::string text = ff::metrics::render(registry.snapshot());
+        const std::string series = "fleetfuel_ingest_lag_seconds{stream=\"changes\"} ";
+        const auto at = text.find(series);
+        REQUIRE(at != std::string::npos);
+        return std::stod(text.substr(at + series.size()));
+    }
+};
+
+}  // namespace
+
+TEST_CASE("the changes lag keeps growing from the last success while the changes stream fails") {
+    Reporting r;
+    r.changes_ok(kStart);
+    CHECK(r.lag(kStart) == 0.0);
+
+    r.changes_fail(kStart + 30s);
+    r.changes_fail(kStart + 60s);
+    CHECK(r.lag(kStart + 90s) == 90.0);
+    CHECK(r.lag(kStart + 20min) == 1200.0);
+
+    r.changes_ok(kStart + 21min);  // caught up again: the backlog is measured, not assumed
+    CHECK(r.lag(kStart + 21min) == 0.0);
+}
+
+TEST_CASE("a failing changes stream reports the older of its pending object and its last success") {
+    Reporting r;
+    r.changes_ok(kStart, kStart - 10min);  // a file from 10 minutes ago is still not applied
+    r.changes_fail(kStart + 30s);
+    CHECK(r.lag(kStart + 60s) == 660.0);
+}
+
+TEST_CASE("a changes stream that never succeeded falls behind from its first failed attempt") {
+    Reporting r;
+    CHECK(r.lag(kStart) == 0.0);
+    r.changes_fail(kStart);
+    r.changes_fail(kStart + 30s);
+    CHECK(r.lag(kStart + 5min) == 300.0);
+}
+
+TEST_CASE("a leader losing its database session falls behind until a changes cycle succeeds") {
+    Reporting r;
+    r.changes_ok(kStart);
+    r.report.leadership_lost(kStart + 10s);
+    CHECK(r.lag(kStart + 10min) == 600.0);
+
+    r.report.another_replica_leads();  // another replica ingests now; this one is not behind
+    CHECK(r.lag(kStart + 11min) == 0.0);
+}
