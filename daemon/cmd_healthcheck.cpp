@@ -9,7 +9,9 @@
 
 namespace ff::cmd {
 
-int healthcheck(const config::Config& cfg, const Args&) {
+int healthcheck(const config::Config& cfg, const Args& args) {
+    if (!args.empty())
+        return usage_error("healthcheck", "takes no options (got \"" + args.front() + "\")");
     // Short: Docker runs this every interval and a hung probe would pile up.
     const auto result = http::probe(cfg.http_listen, "/healthz", std::chrono::seconds(2));
     if (result.healthy()) return kExitOk;

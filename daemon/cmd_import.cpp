@@ -24,9 +24,6 @@ namespace {
 
 using boost::asio::awaitable;
 
-constexpr const char* kUsage =
-    "usage: fleetfuel import --snapshot|--changes [--apply] [--force] [--source-dir DIR] [--json]";
-
 struct ImportArgs {
     bool snapshot = false;
     bool changes = false;
@@ -56,12 +53,12 @@ std::optional<ImportArgs> parse_args(const Args& args) {
         else if (arg.rfind("--source-dir=", 0) == 0)
             a.source_dir = arg.substr(13);
         else {
-            std::cerr << "fleetfuel import: unknown argument \"" << arg << "\"\n" << kUsage << "\n";
+            usage_error("import", "unknown argument \"" + arg + "\"");
             return std::nullopt;
         }
     }
     if (!a.snapshot && !a.changes) {
-        std::cerr << "fleetfuel import: say --snapshot, --changes or both\n" << kUsage << "\n";
+        usage_error("import", "say --snapshot, --changes or both");
         return std::nullopt;
     }
     return a;

@@ -36,10 +36,8 @@ std::string one_line(std::string text) {
 }  // namespace
 
 int migrate(const config::Config& cfg, const Args& args) {
-    if (!args.empty()) {
-        spdlog::error("migrate: takes no arguments (got \"{}\")", one_line(args.front()));
-        return kExitUsage;
-    }
+    if (!args.empty())
+        return usage_error("migrate", "takes no options (got \"" + args.front() + "\")");
     boost::asio::io_context io;
     int exit_code = kExitFailed;
     boost::asio::co_spawn(io, connect_and_migrate(cfg),

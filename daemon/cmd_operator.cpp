@@ -87,12 +87,10 @@ int rejects(const config::Config& cfg, const Args& args) {
                 limit = -1;
             }
             if (limit < 0) {
-                std::cerr << "fleetfuel rejects: --limit takes a number\n";
-                return kExitUsage;
+                return usage_error("rejects", "--limit takes a number");
             }
         } else {
-            std::cerr << "usage: fleetfuel rejects [--json] [--limit N]\n";
-            return kExitUsage;
+            return usage_error("rejects", "unknown argument \"" + args[i] + "\"");
         }
     }
     return with_database(cfg, "rejects", false, [&](db::Connection& db) -> awaitable<int> {
@@ -150,15 +148,10 @@ int requeue(const config::Config& cfg, const Args& args) {
             apply = true;
         else if (key.empty() && arg.rfind("--", 0) != 0)
             key = arg;
-        else {
-            std::cerr << "usage: fleetfuel requeue KEY [--apply]\n";
-            return kExitUsage;
-        }
+        else
+            return usage_error("requeue", "unexpected argument \"" + arg + "\"");
     }
-    if (key.empty()) {
-        std::cerr << "usage: fleetfuel requeue KEY [--apply]\n";
-        return kExitUsage;
-    }
+    if (key.empty()) return usage_error("requeue", "say which KEY");
     return with_database(cfg, "requeue", apply, [&](db::Connection& db) -> awaitable<int> {
         // KEY as listed by `fleetfuel rejects`, or relative to the prefix or to <prefix>changes/.
         db::Params find{key, cfg.prefix + key, cfg.prefix + "changes/" + key};
@@ -202,10 +195,8 @@ int reset_watermark(const config::Config& cfg, const Args& args) {
             apply = true;
         else if (args[i] == "--to" && i + 1 < args.size() && !args[i + 1].empty())
             to = full_change_key(cfg, args[++i]);
-        else {
-            std::cerr << "usage: fleetfuel reset-watermark [--to KEY] [--apply]\n";
-            return kExitUsage;
-        }
+        else
+            return usage_error("reset-watermark", "unexpected argument \"" + args[i] + "\"");
     }
     return with_database(cfg, "reset-watermark", apply, [&](db::Connection& db) -> awaitable<int> {
         auto cur =

@@ -59,7 +59,8 @@ void arm_test_loop_block(net::io_context& io) {
 
 }  // namespace
 
-int run(const config::Config& cfg, const Args&) {
+int run(const config::Config& cfg, const Args& args) {
+    if (!args.empty()) return usage_error("run", "takes no options (got \"" + args.front() + "\")");
     config::require_object_store(cfg);  // a no-op with FUEL_SOURCE_DIR
     net::io_context io(1);              // the one thread everything runs on
 

@@ -1,4 +1,5 @@
-// The top-level command line: global flags, the subcommand and its remaining arguments.
+// The command line: the table every command is declared in (name, handler, usage and help text),
+// which the dispatcher, `--help` and docs/commands.md all read; the global flags and the command.
 #pragma once
 
 #include <span>
@@ -7,23 +8,28 @@
 #include <string_view>
 #include <vector>
 
+#include "config/config.hpp"
+
 namespace ff::config {
 
-struct CommandInfo {
+using Args = std::vector<std::string>;  // the arguments after the command's name
+
+struct CommandSpec {
     std::string_view name;
-    std::string_view summary;  // one line for --help
-    bool needs_database;       // DATABASE_URL is checked before the command starts
+    std::string_view summary;    // one line, for `fleetfuel --help`
+    std::string_view usage;      // the synopsis after "fleetfuel "
+    std::string_view help;       // what it does, its options and exit codes, for `<command> --help`
+    bool needs_database = true;  // DATABASE_URL must be set before it starts
+    bool reads_config = true;    // false: the command reads the environment itself (`config`)
+    // Returns the process exit code (core/exit_codes.hpp).
+    int (*handler)(const Config& cfg, const Args& args) = nullptr;
 };
 
-// Every subcommand, in --help order.
-std::span<const CommandInfo> commands();
-const CommandInfo* find_command(std::string_view name);
-
 struct CommandLine {
-    enum class Action { help, version, command };
+    enum class Action { help, version, command, command_help };
     Action action = Action::help;
-    std::string command;            // Action::command
-    std::vector<std::string> args;  // the arguments after the command, for it to parse
+    const CommandSpec* command = nullptr;  // Action::command and Action::command_help
+    Args args;                             // the arguments after the command, for it to parse
 };
 
 // Bad usage; what() is one line for stderr. Exit code 2.
@@ -32,13 +38,20 @@ class UsageError : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-// Parses the arguments after the program name. Global flags go before the command; everything
-// after the command is its own.
-CommandLine parse_command_line(const std::vector<std::string>& args);
+const CommandSpec* find_command(std::span<const CommandSpec> table, std::string_view name);
 
-// True when a command's own arguments ask for its help, so no configuration is required.
-bool asks_for_help(const std::vector<std::string>& args);
+// Parses the arguments after the program name against `table`. Global flags go before the
+// command; everything after the command is its own, except --help or -h anywhere after it, which
+// asks for the command's help (nothing is run, so no configuration is needed).
+CommandLine parse_command_line(std::span<const CommandSpec> table, const Args& args);
 
-std::string help_text(std::string_view version);
+// `fleetfuel --help`: every command with its summary, the exit codes.
+std::string help_text(std::span<const CommandSpec> table, std::string_view version);
+// `fleetfuel <command> --help`: the usage line and the command's help.
+std::string command_help(const CommandSpec& command);
+// docs/commands.md: every command's usage and help.
+std::string commands_markdown(std::span<const CommandSpec> table);
+// A usage error of `command`: the message, then its usage line.
+std::string usage_message(const CommandSpec& command, std::string_view message);
 
 }  // namespace ff::config

@@ -8,25 +8,17 @@
 namespace ff::config {
 namespace {
 
-constexpr const char* kUsage =
-    "Usage: fleetfuel config [--env-example | --markdown]\n"
-    "  (no option)     print the effective configuration, secrets masked\n"
-    "  --env-example   print config/fleetfuel.env.example as generated from the code\n"
-    "  --markdown      print docs/configuration.md as generated from the code\n";
+constexpr const char* kSeeHelp = "; see fleetfuel config --help\n";
 
 }  // namespace
 
 int config_command(const std::vector<std::string>& args, const Environment& env, std::ostream& out,
                    std::ostream& err) {
     if (args.size() > 1) {
-        err << "config: takes at most one option\n" << kUsage;
+        err << "fleetfuel config: takes at most one option" << kSeeHelp;
         return kExitUsage;
     }
     const std::string option = args.empty() ? "" : args.front();
-    if (option == "--help" || option == "-h") {
-        out << kUsage;
-        return kExitOk;
-    }
     if (option == "--env-example") {
         out << render_env_example();
         return kExitOk;
@@ -36,7 +28,7 @@ int config_command(const std::vector<std::string>& args, const Environment& env,
         return kExitOk;
     }
     if (!option.empty()) {
-        err << "config: unknown option \"" << option << "\"\n" << kUsage;
+        err << "fleetfuel config: unknown option \"" << option << "\"" << kSeeHelp;
         return kExitUsage;
     }
     try {

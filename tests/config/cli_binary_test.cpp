@@ -12,9 +12,57 @@ TEST_CASE("fleetfuel --help prints usage and exits 0", "[cli][binary]") {
     CHECK(r.exit_code == 0);
     CHECK(r.out.find("Usage: fleetfuel <command>") != std::string::npos);
     for (const auto* cmd : {"migrate", "import", "run", "healthcheck", "config", "rejects",
-                            "requeue", "reset-watermark"})
+                            "requeue", "reset-watermark", "help"})
         CHECK(r.out.find(std::string("  ") + cmd + " ") != std::string::npos);
     CHECK(r.err.empty());
+}
+
+TEST_CASE("every command's --help and -h print its usage, exit 0 and do nothing else",
+          "[cli][binary]") {
+    // No DATABASE_URL, no S3 settings, nothing listening: a command that ran instead of printing
+    // its help would fail or hang (run would wait for a database; healthcheck would probe).
+    const auto help = run_fleetfuel({"--help"});
+    std::vector<std::string> names;
+    const std::string marker = "Commands:\n";
+    auto at = help.out.find(marker) + marker.size();
+    while (at < help.out.size() && help.out.compare(at, 2, "  ") == 0) {
+        const auto end = help.out.find(' ', at + 2);
+        names.push_back(help.out.substr(at + 2, end - at - 2));
+        at = help.out.find('\n', at) + 1;
+    }
+    REQUIRE(names.size() >= 9);
+    const auto dir = fftest::make_temp_dir();
+    for (const auto& name : names) {
+        for (const auto* flag : {"--help", "-h"}) {
+            INFO(name << " " << flag);
+            const auto r = run_fleetfuel({name, flag}, {}, dir);
+            CHECK(r.exit_code == 0);
+            CHECK(r.out.starts_with("Usage: fleetfuel " + name));
+            CHECK(r.err.empty());
+            CHECK(run_fleetfuel({"help", name}, {}, dir).out == r.out);
+        }
+    }
+    CHECK(std::filesystem::is_empty(dir));  // nothing written, not even a log
+}
+
+TEST_CASE("docs/commands.md is what the command table generates", "[cli][binary]") {
+    const auto r = run_fleetfuel({"help", "--markdown"});
+    REQUIRE(r.exit_code == 0);
+    INFO("regenerate with: fleetfuel help --markdown > docs/commands.md");
+    CHECK(r.out == fftest::read_file(std::string(FF_SOURCE_DIR) + "/docs/commands.md"));
+}
+
+TEST_CASE("a command's bad usage exits 2 with the message and the command's usage line",
+          "[cli][binary]") {
+    const auto r =
+        run_fleetfuel({"import", "--bogus"}, {{"DATABASE_URL", "postgresql://127.0.0.1:1/x"}});
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("fleetfuel import: unknown argument \"--bogus\"\nusage: fleetfuel import "
+                     "--snapshot|--changes") != std::string::npos);
+    const auto run =
+        run_fleetfuel({"run", "now"}, {{"DATABASE_URL", "postgresql://127.0.0.1:1/x"}});
+    CHECK(run.exit_code == 2);
+    CHECK(run.err.find("fleetfuel run: takes no options") != std::string::npos);
 }
 
 TEST_CASE("fleetfuel --version prints the version and exits 0", "[cli][binary]") {

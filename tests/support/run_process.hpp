@@ -25,6 +25,9 @@ std::string make_temp_dir();
 // Writes `text` to `path`.
 void write_file(const std::string& path, const std::string& text);
 
+// The whole content of the file at `path` (fails the test when it cannot be read).
+std::string read_file(const std::string& path);
+
 // A TCP port on 127.0.0.1 with nothing listening on it.
 int closed_port();
 
