@@ -103,17 +103,21 @@ RETURN CASE WHEN pg_catalog.length(s) IN (19, 20, 25)
 
 -- fuel.clean_number in steps, for fuel.normalise to run on the output of translate(value, E' \t', '')
 -- (t). Each regexp runs only when its text can match, and not on text beyond the 200-character cap
--- (fuel.norm_clean_commas turns that into '?'). First the leading currency words:
+-- (fuel.norm_clean_commas turns that into '?'); they spell out both cases of each letter instead
+-- of matching case-insensitively, so no collation takes part. A currency word may carry a full
+-- stop (contract v1.1: 'Ksh. 500' is 500, '8212 KES.' is 8212); a unit may not. First the leading
+-- currency words:
 CREATE OR REPLACE FUNCTION fuel.norm_clean_lead(t text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN CASE WHEN pg_catalog.left(t, 1) IN ('k', 'K') AND pg_catalog.length(t) <= 200
-            THEN pg_catalog.regexp_replace(t, '^(kes|ksh)+', '', 'i') ELSE t END;
+            THEN pg_catalog.regexp_replace(t, '^(?:(?:[kK][eE][sS]|[kK][sS][hH])\.?)+', '') ELSE t END;
 
 -- ... then the trailing currency words and units ...
 CREATE OR REPLACE FUNCTION fuel.norm_clean_trail(t text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN CASE WHEN pg_catalog.right(t, 1) IN ('s', 'S', 'h', 'H', 'm', 'M', 'l', 'L', '=') AND pg_catalog.length(t) <= 200
-            THEN pg_catalog.regexp_replace(t, '(kes|ksh|ltrs|km|l|/=)+$', '', 'i') ELSE t END;
+RETURN CASE WHEN pg_catalog.right(t, 1) IN ('s', 'S', 'h', 'H', 'm', 'M', 'l', 'L', '=', '.') AND pg_catalog.length(t) <= 200
+            THEN pg_catalog.regexp_replace(t, '(?:(?:[kK][eE][sS]|[kK][sS][hH])\.?|[lL][tT][rR][sS]|[kK][mM]|[lL]|/=)+$', '')
+            ELSE t END;
 
 -- ... then the thousands separators, giving fuel.clean_number's result (t0: the text before the
 -- steps, t2: after the two above).
@@ -410,13 +414,17 @@ BEGIN
     t := btrim(raw ->> 'deleted_at', E' \t');
     source_deleted_at := coalesce(fuel.norm_common_timestamptz(t), CASE WHEN fuel.norm_shape(left(t, 5)) = '0000-' THEN fuel.parse_timestamptz(t) END);
 
-    vehicle_reg_raw := raw ->> 'vehicle_reg';
-    vehicle_reg := fuel.norm_plate(vehicle_reg_raw);
+    -- An empty or all-whitespace string is missing in every field (contract v1.1), also where
+    -- the text is otherwise kept as written.
+    t := raw ->> 'vehicle_reg';
+    vehicle_reg_raw := CASE WHEN btrim(t, E' \t') <> '' THEN t END;
+    vehicle_reg := fuel.norm_plate(t);
     driver_name := fuel.norm_collapse(raw ->> 'driver_name');
     department := initcap(fuel.norm_collapse(raw ->> 'department'));
     station := fuel.norm_collapse(raw ->> 'station');
     receipt_no := fuel.norm_collapse(raw ->> 'receipt_no');
-    notes := NULLIF(raw ->> 'notes', '');
+    t := raw ->> 'notes';
+    notes := CASE WHEN btrim(t, E' \t') <> '' THEN t END;
 
     t := raw ->> 'litres';
     litres := coalesce(fuel.norm_plain_number(t), fuel.norm_cleaned_number(fuel.norm_clean(t)));

@@ -198,8 +198,13 @@ bool lower_ascii(std::string& s) {
     return true;
 }
 
+// An empty or all-whitespace string is missing in every field (contract v1.1).
+bool blank(Text t) {
+    return !t || btrim(*t).empty();
+}
+
 bool read_fuel_type(Text t, std::optional<std::string>& out) {
-    if (!t || btrim(*t).empty()) return true;
+    if (blank(t)) return true;
     std::string v(btrim(*t));
     if (!lower_ascii(v)) return false;
     if (v == "diesel" || v == "ago") v = "diesel";
@@ -292,7 +297,7 @@ std::optional<TypedColumns> normalise_row(const detail::JsonTree& tree, std::uin
 
     v[message_id] = collapse(field(f_message_id));
     const Text reg = field(f_vehicle_reg);
-    if (reg) v[vehicle_reg_raw].emplace(*reg);
+    if (!blank(reg)) v[vehicle_reg_raw].emplace(*reg);
     v[vehicle_reg] = plate(reg);
     v[driver_name] = collapse(field(f_driver_name));
     v[department] = collapse(field(f_department));
@@ -300,7 +305,7 @@ std::optional<TypedColumns> normalise_row(const detail::JsonTree& tree, std::uin
     v[station] = collapse(field(f_station));
     v[receipt_no] = collapse(field(f_receipt_no));
     const Text note = field(f_notes);
-    if (note && !note->empty()) v[notes].emplace(*note);
+    if (!blank(note)) v[notes].emplace(*note);
 
     detail::NumberField l, p, a;
     bool odometer_bad = false;

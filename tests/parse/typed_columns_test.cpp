@@ -180,6 +180,16 @@ const std::vector<std::string> number_values = {"45.5",
                                                 "\"12,345,678\"",
                                                 "\"1\\t000\"",
                                                 "\"5.\"",
+                                                "\"Ksh. 500\"",
+                                                "\"KES. 8,212\"",
+                                                "\"KES.8212\"",
+                                                "\"8212 KES.\"",
+                                                "\"8212/= Ksh.\"",
+                                                "\"Ksh.\"",
+                                                "\"KES .5\"",
+                                                "\"500 K.sh\"",
+                                                "\"45.5 L.\"",
+                                                "\"123,456 km.\"",
                                                 "\"abc\"",
                                                 "\"2147483648km\"",
                                                 "\"99999999999 km\"",
@@ -301,6 +311,7 @@ const std::vector<std::string> text_values = {"\"KDA 123A\"",
                                               "\"Département\"",
                                               "\"ÉTÉ\"",
                                               "1.50",
+                                              "\"\\t \"",
                                               "-0",
                                               "{\"a\": 1}"};
 
@@ -380,7 +391,9 @@ const std::vector<std::string> tokens = {"0",
                                          "yes",
                                          "Y",
                                          "0.005",
-                                         "45.5"};
+                                         "45.5",
+                                         "Ksh.",
+                                         "KES."};
 
 std::string json_string(const std::string& escaped) {
     return "\"" + escaped + "\"";
