@@ -314,6 +314,31 @@ TEST_CASE(
 }
 
 TEST_CASE(
+    "Upper, lower and title case follow Unicode's mappings, never the database's locale "
+    "(contract v1.1)") {
+    check_cases({
+        {R"("department": "o'neil  DEPT")", "department", "O'neil Dept", "{}"},
+        {R"("department": "st.john x.y")", "department", "St.John X.Y", "{}"},
+        {R"("department": "ÉQUIPE nord")", "department", "Équipe Nord", "{}"},
+        {R"("department": "LOGISTICS")", "department", "Logistics", "{}"},
+        {R"("department": "INFINITI FLEET")", "department", "Infiniti Fleet", "{}"},
+        {R"("department": "2ND-SHIFT 4x4")", "department", "2nd-Shift 4x4", "{}"},
+        {R"("department": "'twas O’NEIL")", "department", "'Twas O’neil", "{}"},
+        {R"("department": "ΤΜΗΜΑ ΣΤΟΛΟΥ")", "department", "Τμημα Στολου", "{}"},
+        {R"("department": "İSTANBUL ışık")", "department", "İstanbul Işık", "{}"},
+        {"\"department\": \"e\\u0301QUIPE\"", "department", "E\u0301quipe", "{}"},
+        {R"("fuel_type": "DIESEL")", "fuel_type", "diesel", "{}"},
+        {R"("fuel_type": "KEROSINE")", "fuel_type", "kerosine", "{}"},
+        {R"("fuel_type": "DİESEL")", "fuel_type", "diesel", "{}"},
+        {R"("fuel_type": "ÉTHANOL")", "fuel_type", "éthanol", "{}"},
+        {R"("payment_method": "VISA")", "payment_method", "visa", "{}"},
+        {R"("payment_method": "INVOICE")", "payment_method", "invoice", "{}"},
+        {R"("full_tank": "YES")", "full_tank", "true", "{}"},
+        {R"("vehicle_reg": "kdi 123i")", "vehicle_reg", "KDI123I", "{}"},
+    });
+}
+
+TEST_CASE(
     "An empty or all-whitespace string is missing in every field, without a flag (contract "
     "v1.1)") {
     const std::vector<std::pair<std::string, std::string>> fields = {
