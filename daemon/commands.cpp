@@ -15,8 +15,7 @@ namespace {
 using config::CommandSpec;
 
 constexpr CommandSpec kCommands[] = {
-    {"migrate", "create or upgrade the fuel schema and the reporting views, then exit",
-     "migrate",
+    {"migrate", "create or upgrade the fuel schema and the reporting views, then exit", "migrate",
      "Applies the SQL migrations embedded in this binary (sql/V*.sql once each, sql/R__*.sql\n"
      "whenever their text changed) to DATABASE_URL, under an advisory lock, and logs what ran.\n"
      "Refuses a database migrated by a newer FleetFuel. Takes no options.\n",
@@ -24,7 +23,8 @@ constexpr CommandSpec kCommands[] = {
     {"import", "one-shot import: --snapshot and/or --changes; a dry run without --apply",
      "import --snapshot|--changes [--apply] [--force] [--source-dir DIR] [--json]",
      "Runs one snapshot reconcile and/or one pass over the change files under the writer lock\n"
-     "(waiting WRITER_LOCK_WAIT), by the same rules as the daemon. Without --apply everything runs\n"
+     "(waiting WRITER_LOCK_WAIT), by the same rules as the daemon. Without --apply everything "
+     "runs\n"
      "in a transaction that is rolled back: the counts are exact and nothing is written.\n"
      "\n"
      "  --snapshot        reconcile <prefix>latest.json\n"
