@@ -21,7 +21,7 @@ json_words() { python3 -c 'import json,sys; print(" ".join(json.loads(sys.stdin.
 user="$(inspect '{{.Config.User}}')"
 entrypoint="$(inspect '{{json .Config.Entrypoint}}' | json_words)"
 cmd="$(inspect '{{json .Config.Cmd}}' | json_words)"
-health="$(inspect '{{json .Config.Healthcheck.Test}}' | json_words)"
+health="$(inspect '{{json .HealthCheck}}' | python3 -c 'import json,sys; print(" ".join((json.load(sys.stdin) or {}).get("Test") or []))')"
 mapfile -t image_env < <(inspect '{{range .Config.Env}}{{println .}}{{end}}' | sed '/^$/d')
 case "$user" in "" | 0 | 0:* | root | root:*) die "image runs as root (USER '$user')" ;; esac
 [ "${health%% *}" = CMD ] || die "HEALTHCHECK is not an exec-form CMD: '$health'"
@@ -44,8 +44,9 @@ eval "$("$ROOT/scripts/services.sh" start "$WORK/svc")"
 
 # The sample export into the bucket, signed with SigV4 (curl's own signer, not ours).
 s3put() {  # s3put PATH [FILE]
+  local sha; sha="$(sha256sum "${2:-/dev/null}" | cut -d' ' -f1)"
   curl -sSf --aws-sigv4 "aws:amz:us-east-1:s3" --user "$FF_TEST_S3_ACCESS_KEY:$FF_TEST_S3_SECRET_KEY" \
-    -X PUT ${2:+-T "$2"} "$FF_TEST_S3_ENDPOINT/$1" >/dev/null
+    -H "x-amz-content-sha256: $sha" -X PUT ${2:+-T "$2"} "$FF_TEST_S3_ENDPOINT/$1" >/dev/null
 }
 s3put fuel
 (cd "$ROOT/config/sample" && find fuel_records -type f -name '*.json' | sort) | while read -r key; do
@@ -64,8 +65,9 @@ ENV=("${image_env[@]}"
 # /proc, /dev and a tmpfs /tmp mounted in a private mount namespace (what a container has).
 in_image() {
   env -i "${ENV[@]}" unshare --pid --fork --mount --propagation private \
-    sh -c 'mount -t proc proc "$0/proc" && mount --rbind /dev "$0/dev" && mount -t tmpfs tmpfs "$0/tmp" &&
-           exec chroot --userspec="$1" "$0" "$@"' "$MNT" "$user" "$@"
+    sh -c 'root=$1 user=$2 && shift 2 &&
+           mount -t proc proc "$root/proc" && mount --rbind /dev "$root/dev" && mount -t tmpfs tmpfs "$root/tmp" &&
+           exec chroot --userspec="$user" "$root" "$@"' sh "$MNT" "$user" "$@"
 }
 # As the image's user, without namespaces: the health check, run beside the daemon.
 exec_in_image() { env -i "${ENV[@]}" chroot --userspec="$user" "$MNT" "$@"; }
