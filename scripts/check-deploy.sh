@@ -274,6 +274,7 @@ grep -Fqx 'ENTRYPOINT ["/usr/bin/tini","--"]' "$DF" || fail "Dockerfile: tini is
 grep -Eq '^EXPOSE 8080$' "$DF" || fail "Dockerfile: EXPOSE 8080 missing"
 last_user="$(awk '/^USER /{u=$2} END{print u}' "$DF")"
 case "$last_user" in ""|root|0|0:*|root:*) fail "Dockerfile: runtime does not run as a non-root USER" ;; esac
+grep -q -- "--target fleetfuel unit_tests" "$DF" || fail "Dockerfile: build stage builds more than fleetfuel and unit_tests"
 grep -q "ctest .*-L '^unit\\$'" "$DF" || fail "Dockerfile: build stage does not run the unit tests (ctest -L '^unit\$')"
 [ -f "$D/Dockerfile.dockerignore" ] && grep -qx '.git' "$D/Dockerfile.dockerignore" \
   || fail "deploy/Dockerfile.dockerignore missing or lets .git in"
