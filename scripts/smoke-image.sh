@@ -29,6 +29,7 @@ health="${health#CMD }"
 say "$IMAGE: user $user, entrypoint '$entrypoint', cmd '$cmd', healthcheck '$health'"
 
 WORK="$(mktemp -d /tmp/fleetfuel-smoke.XXXXXX)"
+chmod 755 "$WORK"   # the PostgreSQL cluster below belongs to the postgres user
 MNT=""
 DAEMON=""
 cleanup() {
@@ -40,7 +41,8 @@ cleanup() {
 trap cleanup EXIT
 
 MNT="$(podman image mount "$IMAGE")"
-eval "$("$ROOT/scripts/services.sh" start "$WORK/svc")"
+"$ROOT/scripts/services.sh" start "$WORK/svc" >"$WORK/services.env" || die "test services did not start"
+. "$WORK/services.env"
 
 # The sample export into the bucket, signed with SigV4 (curl's own signer, not ours).
 s3put() {  # s3put PATH [FILE]
@@ -50,7 +52,7 @@ s3put() {  # s3put PATH [FILE]
 }
 s3put fuel
 (cd "$ROOT/config/sample" && find fuel_records -type f -name '*.json' | sort) | while read -r key; do
-  s3put "fuel/$key" "$ROOT/config/sample/$key"
+  s3put "fuel/${key//:/%3A}" "$ROOT/config/sample/$key"   # as SigV4 encodes it: curl does not
 done
 psql -XqAt "$FF_TEST_DATABASE_URL" -c "CREATE DATABASE smoke"
 db_url="${FF_TEST_DATABASE_URL%/*}/smoke"
@@ -69,8 +71,11 @@ in_image() {
            mount -t proc proc "$root/proc" && mount --rbind /dev "$root/dev" && mount -t tmpfs tmpfs "$root/tmp" &&
            exec chroot --userspec="$user" "$root" "$@"' sh "$MNT" "$user" "$@"
 }
-# As the image's user, without namespaces: the health check, run beside the daemon.
-exec_in_image() { env -i "${ENV[@]}" chroot --userspec="$user" "$MNT" "$@"; }
+# CMD... in the running daemon's namespaces, as the image's user: what `docker exec` does, and
+# so where Docker runs the HEALTHCHECK.
+exec_in_image() {
+  env -i "${ENV[@]}" nsenter --target "$pid1" --mount --pid chroot --userspec="$user" "$MNT" "$@"
+}
 
 say "fleetfuel migrate"
 in_image fleetfuel migrate >"$WORK/migrate.log" 2>&1 || { cat "$WORK/migrate.log" >&2; die "migrate failed"; }
@@ -79,6 +84,18 @@ say "$entrypoint $cmd (until the sample export is applied)"
 # shellcheck disable=SC2086  # the image's ENTRYPOINT and CMD, word by word
 in_image $entrypoint $cmd >"$WORK/daemon.log" 2>&1 &
 DAEMON=$!
+# The container's PID 1 (tini): the process below unshare whose PID in its own namespace is 1.
+ns_init() {
+  local p q
+  for p in $(pgrep -P "$DAEMON"); do
+    for q in $p $(pgrep -P "$p"); do
+      [ "$(awk '/^NSpid:/ {print $NF}' "/proc/$q/status" 2>/dev/null)" = 1 ] && { echo "$q"; return; }
+    done
+  done
+}
+pid1=""
+for _ in $(seq 1 100); do pid1="$(ns_init)" && [ -n "$pid1" ] && break; sleep 0.1; done
+[ -n "$pid1" ] || die "no PID 1 in the new PID namespace"
 loaded=""
 for _ in $(seq 1 240); do
   kill -0 "$DAEMON" 2>/dev/null || { cat "$WORK/daemon.log" >&2; die "the daemon exited"; }
@@ -102,8 +119,6 @@ grep -Eq '^fleetfuel_leader 1$' "$WORK/metrics" || die "/metrics: not the leader
 grep -Eq '^process_start_time_seconds [1-9]' "$WORK/metrics" || die "/metrics: process_start_time_seconds is 0"
 
 say "SIGTERM to PID 1 (tini), as docker stop does"
-pid1="$(pgrep -P "$DAEMON" | head -1)"
-[ -n "$pid1" ] || die "no PID 1 under unshare"
 start=$(date +%s%N)
 kill -TERM "$pid1"
 rc=0; wait "$DAEMON" || rc=$?
