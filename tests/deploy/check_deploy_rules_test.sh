@@ -6,6 +6,10 @@ ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 failures=0
+# promtool and systemd-analyze lint files these cases do not touch: stand-ins keep each run short.
+mkdir -p "$tmp/bin"
+for tool in promtool systemd-analyze; do printf '#!/bin/sh\nexit 0\n' >"$tmp/bin/$tool"; chmod +x "$tmp/bin/$tool"; done
+export PATH="$tmp/bin:$PATH"
 
 fresh_copy() {
   rm -rf "$tmp/r" && mkdir -p "$tmp/r/scripts" "$tmp/r/docs" "$tmp/r/lib/config" "$tmp/r/lib/metrics"
