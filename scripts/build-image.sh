@@ -43,6 +43,17 @@ Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOF
 }
 
+# As in Debian's official images: apt keeps no downloaded packages or caches in an image layer
+# (without this, the runtime stage's apt-get install left 83 MB of .deb files behind).
+write_apt_clean() {
+  cat >"$1/etc/apt/apt.conf.d/docker-clean" <<'EOF'
+DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+Dir::Cache::pkgcache "";
+Dir::Cache::srcpkgcache "";
+EOF
+}
+
 # What Debian's slim variant leaves out, and the dpkg rule that keeps it out of later installs.
 slim_down() {
   cat >"$1/etc/dpkg/dpkg.cfg.d/docker" <<'EOF'
@@ -85,6 +96,7 @@ for base in $bases; do
       { cat "$root.log" >&2; rm -f "$root.log"; exit 1; }
     rm -f "$root.log"
     write_sources "$root"
+    write_apt_clean "$root"
     chroot "$root" apt-get clean
     rm -rf "$root/var/lib/apt/lists/"* "$root/var/cache/apt/"*.bin "$root/var/log/"*.log
   fi
