@@ -12,7 +12,7 @@ cd "$ROOT"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
 
 scripts/install-deps.sh
-cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFF_BUILD_TESTS=OFF -DFF_BUILD_BENCH=OFF >/dev/null
+cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DFF_BUILD_TESTS=OFF -DFF_BUILD_BENCH=OFF >/dev/null
 cmake --build "$BUILD_DIR" -j "$(nproc)" --target fleetfuel
 
 DEMO_DIR="$(mktemp -d /tmp/fleetfuel-demo.XXXXXX)"

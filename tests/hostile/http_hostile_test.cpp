@@ -145,7 +145,10 @@ TEST_CASE("malformed request lines are refused with 400 or a close, never answer
         INFO("request: " << request.substr(0, 60));
         RawClient client(server.port());
         client.send(request);
-        client.socket().shutdown(tcp::socket::shutdown_send);
+        // The server may have refused and closed already (the 100 KiB line, in a Release build):
+        // then there is nothing left to half-close, and the status read below says what it did.
+        boost::system::error_code already_closed;
+        client.socket().shutdown(tcp::socket::shutdown_send, already_closed);
         const int status = client.status();
         CHECK(refused(status));
     }
