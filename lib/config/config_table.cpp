@@ -98,7 +98,9 @@ const std::vector<Variable>& table() {
 
         // Daemon
         {"HTTP_LISTEN", Type::listen, &C::http_listen, "Daemon", "0.0.0.0:8080",
-         "Address of the /healthz, /readyz and /metrics server.", "127.0.0.1:9090"},
+         "Address of the /healthz, /readyz and /metrics server; `:8080` is the same as "
+         "`0.0.0.0:8080`.",
+         "127.0.0.1:9090"},
         {"SHUTDOWN_GRACE", Type::duration, &C::shutdown_grace, "Daemon", "8s",
          "On SIGTERM, how long the transaction in flight may take to finish; keep it below "
          "the container stop timeout (10s in Docker).",
@@ -123,10 +125,11 @@ const std::vector<Variable>& table() {
          &C::log_level,
          "Logging",
          "info",
-         "Least severe level written to stderr.",
+         "Least severe level written to stderr; `warning` (as the log lines spell it) is the "
+         "same as `warn`.",
          "debug",
          {},
-         {"trace", "debug", "info", "warn", "error", "critical", "off"}},
+         {"trace", "debug", "info", "warn", "warning", "error", "critical", "off"}},
         {"LOG_FORMAT",
          Type::choice,
          &C::log_format,
