@@ -55,8 +55,9 @@ const std::vector<Variable>& table() {
          "Read exports from this local directory (it stands for the bucket) instead of S3.",
          "/srv/fuel-exports"},
         {"RUSTFS_CA_FILE", Type::file, &C::ca_file, "Object store", "",
-         "PEM bundle of CAs to trust for https endpoints, instead of the system store.",
-         "/etc/ssl/certs/ca-certificates.crt"},
+         "PEM bundle of the CAs to trust for https endpoints, instead of the system store: "
+         "only they are trusted (pinning).",
+         "/run/secrets/rustfs-ca.pem"},
         {"RUSTFS_INSECURE_SKIP_VERIFY", Type::boolean, &C::insecure_skip_verify, "Object store",
          "false", "Skip TLS certificate verification (logs a warning at start). For tests only.",
          "true"},
