@@ -16,15 +16,25 @@ using config::CommandSpec;
 
 constexpr CommandSpec kCommands[] = {
     {"migrate", "create or upgrade the fuel schema and the reporting views, then exit",
-     "migrate",
+     "migrate [--adopt-existing]",
      "Applies the SQL migrations embedded in this binary (sql/V*.sql once each, sql/R__*.sql\n"
      "whenever their text changed) to DATABASE_URL, under an advisory lock, and logs what ran.\n"
-     "Refuses a database migrated by a newer FleetFuel. Takes no options.\n",
+     "Refuses a database migrated by a newer FleetFuel, and one whose fuel schema or reporting\n"
+     "views FleetFuel did not create (it names what it found and changes nothing).\n"
+     "\n"
+     "  --adopt-existing  take such a database over: in one transaction, rename the schema fuel\n"
+     "                    to fuel_legacy (fuel_legacy_2, ... when taken) with every object and\n"
+     "                    row, move the old reporting.v_fuel_* views into it, and create\n"
+     "                    FleetFuel's schema and views. Refused, changing nothing, when an\n"
+     "                    object outside them depends on what would move. FleetFuel never\n"
+     "                    touches the legacy schema again. Without a foreign schema it is a\n"
+     "                    plain migrate. See docs/runbook.md, \"Replacing import_fuel.py\".\n",
      true, true, migrate},
     {"import", "one-shot import: --snapshot and/or --changes; a dry run without --apply",
      "import --snapshot|--changes [--apply] [--force] [--source-dir DIR] [--json]",
      "Runs one snapshot reconcile and/or one pass over the change files under the writer lock\n"
-     "(waiting WRITER_LOCK_WAIT), by the same rules as the daemon. Without --apply everything runs\n"
+     "(waiting WRITER_LOCK_WAIT), by the same rules as the daemon. Without --apply everything "
+     "runs\n"
      "in a transaction that is rolled back: the counts are exact and nothing is written.\n"
      "\n"
      "  --snapshot        reconcile <prefix>latest.json\n"

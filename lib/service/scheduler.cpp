@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "core/exit_codes.hpp"
+#include "db/schema_state.hpp"
 #include "metrics/fleet_metrics.hpp"
 #include "metrics/health.hpp"
 #include "s3/object_store.hpp"
@@ -135,10 +136,14 @@ struct Scheduler::Impl {
                 auto report = co_await db::migrate(*conn, options.migrate);
                 spdlog::info("scheduler: migrations: {} applied, {} already current",
                              report.applied.size(), report.already_current);
+            } else if (!migrated) {
+                // Without migrating, still never write into another tool's fuel schema.
+                co_await db::refuse_foreign_schema(*conn);
             }
             migrated = true;
         } catch (const db::MigrateError& e) {
-            // Retrying cannot help: the schema and this binary disagree.
+            // Retrying cannot help: the schema and this binary disagree, or the schema is not
+            // FleetFuel's (the message says how to take it over).
             spdlog::error("scheduler: migration refused: {}", e.what());
             exit_code = kExitFailed;
             stopping = true;

@@ -94,6 +94,7 @@ TEST_CASE("Secret values appear in no output of any command, success or failure"
         {"migrate, DB down", db_down, {"migrate"}, false},
         {"rejects, DB down", db_down, {"rejects"}, false},
         {"healthcheck, nothing listening", base, {"healthcheck"}, false},
+        {"migrate --adopt-existing", base, {"migrate", "--adopt-existing"}, true},
         {"import, DATABASE_URL malformed",
          Env{{"DATABASE_URL", "postgresql://u:" + kDbPassword + "@[bad"}},
          {"import", "--changes"},
