@@ -56,6 +56,27 @@ constexpr CommandSpec kCommands[] = {
      "The container's health check (the runtime image has no curl): asks the daemon on\n"
      "HTTP_LISTEN for /healthz, with a 2 s limit. Takes no options.\n",
      false, true, healthcheck},
+    {"check", "prove the configuration, the database and the bucket work from here",
+     "check [--json] [--timeout DURATION]",
+     "Run it where the daemon runs (inside its container) before the first start, or when\n"
+     "something is wrong. One line per check, with a hint for each that fails:\n"
+     "  config          the configuration parses and names a database and an object store\n"
+     "  database        connects (the host resolves, the password is right): server version\n"
+     "  schema          none yet, FleetFuel's (its version, migrations to apply) or foreign\n"
+     "  writer lock     free, or which session holds it: application, client address, since\n"
+     "  s3 endpoint     the endpoint resolves and answers\n"
+     "  tls             how the certificate was verified\n"
+     "  s3 credentials  the access key and secret are accepted\n"
+     "  bucket          FUEL_BUCKET exists\n"
+     "  latest.json     present: size, ETag, Last-Modified\n"
+     "  change files    how many (counted up to 1000)\n"
+     "With FUEL_SOURCE_DIR, the directory is checked instead of S3. Read-only: it takes no lock\n"
+     "and writes nothing. A check without an answer within the timeout fails. Secrets are never\n"
+     "printed. Exit 0 when every check passes, 1 otherwise.\n"
+     "\n"
+     "  --json                print one JSON object: {\"ok\":...,\"checks\":[...]}\n"
+     "  --timeout DURATION    the limit for each check (default 10s)\n",
+     false, false, check},
     {"config", "print the effective configuration; --env-example or --markdown for docs",
      "config [--env-example | --markdown]",
      "  (no option)     print the effective configuration, secrets masked\n"

@@ -231,6 +231,31 @@ awaitable<MigrateReport> migrate_locked(Connection& conn, const MigrateOptions& 
 
 }  // namespace
 
+awaitable<MigrationStatus> migration_status(Connection& conn) {
+    MigrationStatus status;
+    const auto plan = plan_migrations(embedded_migrations());
+    const auto history = co_await load_history(conn);
+    std::map<std::string, const Recorded*> recorded;
+    for (const auto& row : history) {
+        recorded[row.script] = &row;
+        if (row.kind == 'V' && row.version)
+            status.applied_version = std::max(status.applied_version, *row.version);
+    }
+    auto devices = co_await conn.exec("SELECT to_regclass('tracksolid.devices') IS NOT NULL");
+    const bool has_devices = devices.get(0, 0) == "t";
+    for (const auto& m : plan) {
+        if (m.kind == 'V') status.known_version = std::max(status.known_version, m.version);
+        const auto checksum =
+            m.kind == 'V' ? sha256_hex(m.text) : repeatable_checksum(m.text, has_devices);
+        const auto it = recorded.find(m.name);
+        if (it == recorded.end())
+            status.pending.push_back(m.name);
+        else if (it->second->checksum != checksum)
+            (m.kind == 'V' ? status.edited : status.pending).push_back(m.name);
+    }
+    co_return status;
+}
+
 std::string repeatable_checksum(std::string_view text, bool devices_table_exists) {
     std::string input(text);
     input += devices_table_exists ? "\n-- tracksolid.devices: present\n"

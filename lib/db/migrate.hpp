@@ -38,6 +38,16 @@ boost::asio::awaitable<MigrateReport> migrate(Connection& conn, const MigrateOpt
 boost::asio::awaitable<MigrateReport> migrate(Connection& conn, const MigrateOptions& options,
                                               std::vector<EmbeddedSql> files);
 
+// How FleetFuel's recorded history compares with the migrations of this binary, read without
+// writing or locking anything (fleetfuel check). For a database whose kind is fleetfuel.
+struct MigrationStatus {
+    int applied_version = 0;           // newest V recorded
+    int known_version = 0;             // newest V this binary has
+    std::vector<std::string> pending;  // files migrate would apply now
+    std::vector<std::string> edited;   // applied V files whose text differs (migrate refuses)
+};
+boost::asio::awaitable<MigrationStatus> migration_status(Connection& conn);
+
 // The checksum recorded for an R file: its text and whether tracksolid.devices exists, so the
 // views are rebuilt when that table appears or goes.
 std::string repeatable_checksum(std::string_view text, bool devices_table_exists);

@@ -4,6 +4,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -30,6 +31,7 @@ struct S3Options {
     std::chrono::milliseconds backoff_cap{20'000};
     std::uint64_t max_object_bytes = 2ull << 30;
     int list_page_size = 1000;   // max-keys per ListObjectsV2 page
+    std::size_t list_limit = 0;  // a listing stops after this many objects; 0 = no limit
 };
 
 // Called once per attempt: op is get|list|head|put, outcome ok|error|not_modified|retry.
