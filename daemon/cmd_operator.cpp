@@ -17,6 +17,7 @@
 #include "core/secrets.hpp"
 #include "db/advisory_lock.hpp"
 #include "db/connection.hpp"
+#include "db/schema_state.hpp"
 #include "options.hpp"
 
 namespace ff::cmd {
@@ -33,9 +34,14 @@ int with_database(const config::Config& cfg, const char* name, bool writer, Body
         db::Connection conn(co_await boost::asio::this_coro::executor);
         db::ConnectOptions connect = connect_options(cfg);
         co_await conn.connect(std::move(connect));
-        auto schema = co_await conn.exec("SELECT to_regclass('fuel.change_files') IS NOT NULL");
-        if (schema.get(0, 0) != "t") {
-            spdlog::error("{}: the fuel schema is missing: run `fleetfuel migrate` first", name);
+        std::optional<std::string> refused;  // no schema yet, or another tool's
+        try {
+            co_await db::require_fleetfuel_schema(conn);
+        } catch (const db::MigrateError& e) {
+            refused = e.what();
+        }
+        if (refused) {
+            spdlog::error("{}: {}", name, *refused);
             co_return kExitFailed;
         }
         if (writer && !co_await db::acquire_writer_lock(conn, cfg.writer_lock_wait)) {

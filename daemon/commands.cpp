@@ -15,10 +15,20 @@ namespace {
 using config::CommandSpec;
 
 constexpr CommandSpec kCommands[] = {
-    {"migrate", "create or upgrade the fuel schema and the reporting views, then exit", "migrate",
+    {"migrate", "create or upgrade the fuel schema and the reporting views, then exit",
+     "migrate [--adopt-existing]",
      "Applies the SQL migrations embedded in this binary (sql/V*.sql once each, sql/R__*.sql\n"
      "whenever their text changed) to DATABASE_URL, under an advisory lock, and logs what ran.\n"
-     "Refuses a database migrated by a newer FleetFuel. Takes no options.\n",
+     "Refuses a database migrated by a newer FleetFuel, and one whose fuel schema or reporting\n"
+     "views FleetFuel did not create (it names what it found and changes nothing).\n"
+     "\n"
+     "  --adopt-existing  take such a database over: in one transaction, rename the schema fuel\n"
+     "                    to fuel_legacy (fuel_legacy_2, ... when taken) with every object and\n"
+     "                    row, move the old reporting.v_fuel_* views into it, and create\n"
+     "                    FleetFuel's schema and views. Refused, changing nothing, when an\n"
+     "                    object outside them depends on what would move. FleetFuel never\n"
+     "                    touches the legacy schema again. Without a foreign schema it is a\n"
+     "                    plain migrate. See docs/runbook.md, \"Replacing import_fuel.py\".\n",
      true, true, migrate},
     {"import", "one-shot import: --snapshot and/or --changes; a dry run without --apply",
      "import --snapshot|--changes [--apply] [--force] [--source-dir DIR] [--json]",
@@ -46,6 +56,27 @@ constexpr CommandSpec kCommands[] = {
      "The container's health check (the runtime image has no curl): asks the daemon on\n"
      "HTTP_LISTEN for /healthz, with a 2 s limit. Takes no options.\n",
      false, true, healthcheck},
+    {"check", "prove the configuration, the database and the bucket work from here",
+     "check [--json] [--timeout DURATION]",
+     "Run it where the daemon runs (inside its container) before the first start, or when\n"
+     "something is wrong. One line per check, with a hint for each that fails:\n"
+     "  config          the configuration parses and names a database and an object store\n"
+     "  database        connects (the host resolves, the password is right): server version\n"
+     "  schema          none yet, FleetFuel's (its version, migrations to apply) or foreign\n"
+     "  writer lock     free, or which session holds it: application, client address, since\n"
+     "  s3 endpoint     the endpoint resolves and answers\n"
+     "  tls             how the certificate was verified\n"
+     "  s3 credentials  the access key and secret are accepted\n"
+     "  bucket          FUEL_BUCKET exists\n"
+     "  latest.json     present: size, ETag, Last-Modified\n"
+     "  change files    how many (counted up to 1000)\n"
+     "With FUEL_SOURCE_DIR, the directory is checked instead of S3. Read-only: it takes no lock\n"
+     "and writes nothing. A check without an answer within the timeout fails. Secrets are never\n"
+     "printed. Exit 0 when every check passes, 1 otherwise.\n"
+     "\n"
+     "  --json                print one JSON object: {\"ok\":...,\"checks\":[...]}\n"
+     "  --timeout DURATION    the limit for each check (default 10s)\n",
+     false, false, check},
     {"config", "print the effective configuration; --env-example or --markdown for docs",
      "config [--env-example | --markdown]",
      "  (no option)     print the effective configuration, secrets masked\n"

@@ -22,6 +22,7 @@ int migrate(const config::Config& cfg, const Args& args);
 int import(const config::Config& cfg, const Args& args);
 int run(const config::Config& cfg, const Args& args);
 int healthcheck(const config::Config& cfg, const Args& args);
+int check(const config::Config& cfg, const Args& args);
 int config_command(const config::Config& cfg, const Args& args);
 int help(const config::Config& cfg, const Args& args);
 // Operator commands (cmd_operator.cpp).

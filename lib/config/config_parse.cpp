@@ -144,7 +144,8 @@ void apply(Config& cfg, const Variable& v, const std::string& raw) {
             return set(std::string(text.ends_with('/') ? text.substr(0, text.size() - 1) : text));
         case Type::listen:
             parse_listen(text);
-            return set(text);
+            // Stored spelled out, so the server and the healthcheck read one form.
+            return set(text.starts_with(':') ? std::string(kAnyHost) + text : text);
         case Type::duration:
             return set(parse_duration(text));
         case Type::boolean:

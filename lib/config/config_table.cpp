@@ -55,8 +55,9 @@ const std::vector<Variable>& table() {
          "Read exports from this local directory (it stands for the bucket) instead of S3.",
          "/srv/fuel-exports"},
         {"RUSTFS_CA_FILE", Type::file, &C::ca_file, "Object store", "",
-         "PEM bundle of CAs to trust for https endpoints, instead of the system store.",
-         "/etc/ssl/certs/ca-certificates.crt"},
+         "PEM bundle of the CAs to trust for https endpoints, instead of the system store: "
+         "only they are trusted (pinning).",
+         "/run/secrets/rustfs-ca.pem"},
         {"RUSTFS_INSECURE_SKIP_VERIFY", Type::boolean, &C::insecure_skip_verify, "Object store",
          "false", "Skip TLS certificate verification (logs a warning at start). For tests only.",
          "true"},
@@ -98,7 +99,9 @@ const std::vector<Variable>& table() {
 
         // Daemon
         {"HTTP_LISTEN", Type::listen, &C::http_listen, "Daemon", "0.0.0.0:8080",
-         "Address of the /healthz, /readyz and /metrics server.", "127.0.0.1:9090"},
+         "Address of the /healthz, /readyz and /metrics server; `:8080` is the same as "
+         "`0.0.0.0:8080`.",
+         "127.0.0.1:9090"},
         {"SHUTDOWN_GRACE", Type::duration, &C::shutdown_grace, "Daemon", "8s",
          "On SIGTERM, how long the transaction in flight may take to finish; keep it below "
          "the container stop timeout (10s in Docker).",
@@ -123,10 +126,11 @@ const std::vector<Variable>& table() {
          &C::log_level,
          "Logging",
          "info",
-         "Least severe level written to stderr.",
+         "Least severe level written to stderr; `warning` (as the log lines spell it) is the "
+         "same as `warn`.",
          "debug",
          {},
-         {"trace", "debug", "info", "warn", "error", "critical", "off"}},
+         {"trace", "debug", "info", "warn", "warning", "error", "critical", "off"}},
         {"LOG_FORMAT",
          Type::choice,
          &C::log_format,

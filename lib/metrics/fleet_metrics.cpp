@@ -20,9 +20,11 @@ FleetMetrics::FleetMetrics(Registry& r, std::string_view version)
       source_age_(r.gauge("fleetfuel_source_age_seconds",
                           "Age of the newest source object seen (grows when the exporter stalls).",
                           {"stream"})),
-      last_success_(r.gauge("fleetfuel_last_success_timestamp_seconds",
-                            "Unix time of the last successful cycle (0 before the first).",
-                            {"stream"})),
+      last_success_(
+          r.gauge("fleetfuel_last_success_timestamp_seconds",
+                  "Unix time of the last successful cycle (at start, from fuel.ingest_state; 0 "
+                  "when none is known).",
+                  {"stream"})),
       cycle_duration_(r.histogram("fleetfuel_cycle_duration_seconds",
                                   "Duration of ingest cycles, successful or not.", {"stream"},
                                   kCycleBuckets)),

@@ -76,6 +76,10 @@ class Client final : public S3Client {
                     co_return parse_list_objects_v2(response.body);
                 });
             for (auto& o : page.objects) objects.push_back(std::move(o));
+            if (options_.list_limit != 0 && objects.size() >= options_.list_limit) {
+                objects.resize(options_.list_limit);
+                break;
+            }
             if (!page.is_truncated) break;
             if (page.next_continuation_token.empty())
                 throw S3Error(ErrorKind::bad_response,

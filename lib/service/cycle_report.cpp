@@ -103,6 +103,11 @@ void CycleReport::another_replica_leads() {
     changes_stalled_since_.reset();
 }
 
+void CycleReport::restore_last_success(Stream stream, TimePoint at) {
+    if (of(health_, stream).last_success) return;  // this process knows a newer one
+    metrics_.set_last_success(stream_name(stream), at);
+}
+
 // Lag answers "how far behind are we": the age of the oldest source object not yet applied. While
 // the changes stream is failing (S3 or the database down) that object cannot even be listed, so
 // its lag is at least the time since the last successful changes cycle: anything exported since

@@ -98,13 +98,27 @@ TEST_CASE("every Config field is set by exactly one table entry", "[config]") {
     CHECK(covered.size() == kFields);
 }
 
+TEST_CASE("values written as the logs, Go servers and systemd write them are accepted",
+          "[config]") {
+    const auto cfg = parse({{"LOG_LEVEL", "warning"},
+                            {"HTTP_LISTEN", ":8080"},
+                            {"SNAPSHOT_INTERVAL", "1h30m"},
+                            {"CHANGES_LOOKBACK", "36h30m"}});
+    CHECK(cfg.log_level == "warning");
+    CHECK(cfg.http_listen == "0.0.0.0:8080");  // spelled out for the server and the healthcheck
+    CHECK(cfg.snapshot_interval == 90min);
+    CHECK(cfg.changes_lookback == 36h + 30min);
+    CHECK(parse({{"LOG_LEVEL", "WARN"}}).log_level == "warn");
+}
+
 TEST_CASE("an invalid value fails with one line naming the variable and what is wrong",
           "[config]") {
     CHECK(error_of({{"RUSTFS_ENDPOINT", "s3.example"}}) ==
           "RUSTFS_ENDPOINT: not a URL: \"s3.example\"");
     CHECK(error_of({{"LOG_FORMAT", "xml"}}) == "LOG_FORMAT: must be one of text, json: \"xml\"");
     CHECK(error_of({{"LOG_LEVEL", "verbose"}}) ==
-          "LOG_LEVEL: must be one of trace, debug, info, warn, error, critical, off: \"verbose\"");
+          "LOG_LEVEL: must be one of trace, debug, info, warn, warning, error, critical, off: "
+          "\"verbose\"");
     CHECK(error_of({{"HTTP_LISTEN", "8080"}}) == "HTTP_LISTEN: not host:port: \"8080\"");
     CHECK(error_of({{"MAX_DELETE_FRACTION", "150%"}}) ==
           "MAX_DELETE_FRACTION: must be between 0 and 1 (or 0% and 100%): \"150%\"");
