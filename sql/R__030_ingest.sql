@@ -27,6 +27,8 @@ DROP FUNCTION IF EXISTS fuel.ingest_is_set(text);
 --   ingest_snap_seen: (id, seq) of every row of the snapshot
 --   ingest_snap_gone: live stored ids the snapshot lacks, when the stager could tell (see
 --                     fuel.apply_snapshot's p_stored_live)
+--   ingest_snap_unread: (id, seq) of the rows that could not be read but whose id could
+--                     (contract §2: present, so not missing; rejected, so not written)
 CREATE OR REPLACE FUNCTION fuel.ingest_begin_snapshot() RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -44,8 +46,10 @@ BEGIN
         ) ON COMMIT DROP;
         CREATE TEMP TABLE ingest_snap_seen (id bigint NOT NULL, seq bigint NOT NULL) ON COMMIT DROP;
         CREATE TEMP TABLE ingest_snap_gone (id bigint NOT NULL) ON COMMIT DROP;
+        CREATE TEMP TABLE ingest_snap_unread (id bigint NOT NULL, seq bigint NOT NULL) ON COMMIT DROP;
     ELSE
-        TRUNCATE pg_temp.ingest_snap_rows, pg_temp.ingest_snap_seen, pg_temp.ingest_snap_gone;
+        TRUNCATE pg_temp.ingest_snap_rows, pg_temp.ingest_snap_seen, pg_temp.ingest_snap_gone,
+                 pg_temp.ingest_snap_unread;
     END IF;
 END;
 $$;
@@ -82,14 +86,21 @@ $$;
 -- whole id ranges (only possible while the ids ascend), with the live ids the snapshot lacks in
 -- ingest_snap_gone; then the two scans of every stored row below are not needed. NULL: the
 -- database finds both.
+-- p_unidentified: rows of the snapshot that could not be read and whose id could not be read
+-- either. Any stored row may be one of them, so none is soft-deleted for being absent in this run
+-- (contract §2): the answer's deletes_withheld says how many would have been. An unreadable row
+-- whose id could be read is in ingest_snap_unread: present, so never missing; when it is the last
+-- occurrence of its id, nothing of that id is written and the stored row stays as it is.
 -- work_mem: the hash tables over every id of a snapshot (duplicates, missing rows) stay in memory
 -- up to about a million rows instead of spilling to temporary files.
 DROP FUNCTION IF EXISTS fuel.apply_snapshot(timestamptz, boolean, numeric);
 DROP FUNCTION IF EXISTS fuel.apply_snapshot(timestamptz, boolean, numeric, boolean);
+DROP FUNCTION IF EXISTS fuel.apply_snapshot(timestamptz, boolean, numeric, boolean, bigint);
 CREATE OR REPLACE FUNCTION fuel.apply_snapshot(p_exported_at timestamptz, p_force boolean,
                                                p_max_delete_fraction numeric,
                                                p_ids_ascending boolean,
-                                               p_stored_live bigint) RETURNS jsonb
+                                               p_stored_live bigint,
+                                               p_unidentified bigint) RETURNS jsonb
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 SET client_min_messages = warning
@@ -98,9 +109,11 @@ SET fuel.normalised_by_ingest = on AS $$
 DECLARE
     v_last timestamptz;
     v_seen bigint;
-    v_ids bigint;
+    v_unread bigint;
+    v_superseded bigint;
     v_live bigint;
     v_missing bigint;
+    v_withheld bigint := 0;
     v_plan record;
     v_inserted bigint;
     v_flagged bigint;
@@ -120,16 +133,23 @@ BEGIN
     ANALYZE pg_temp.ingest_snap_rows (seq, id);
     ANALYZE pg_temp.ingest_snap_seen;
     SELECT snapshot_exported_at INTO v_last FROM fuel.ingest_state WHERE stream = 'snapshot';
+    SELECT count(*) INTO v_unread FROM pg_temp.ingest_snap_unread;
 
-    -- Ids the snapshot holds more than once, with the position of the occurrence that counts (the
-    -- last). Usually none: one pass over the ids, and the plan below skips only these.
+    -- Ids the snapshot holds more than once, readable or not, with the position of the occurrence
+    -- that counts (the last). Usually none: one pass over the ids, and the plan below skips only
+    -- these. An unreadable last occurrence has no staged row: its stored row stays as it is.
     DROP TABLE IF EXISTS pg_temp.ingest_snap_dups;
     CREATE TEMP TABLE ingest_snap_dups ON COMMIT DROP AS
-    SELECT id, max(seq) AS seq, count(*) AS n FROM pg_temp.ingest_snap_seen
+    SELECT id, max(seq) AS seq, count(*) FILTER (WHERE NOT unread) AS readable,
+           max(seq) FILTER (WHERE unread) AS unread_seq
+    FROM (SELECT id, seq, false AS unread FROM pg_temp.ingest_snap_seen
+          UNION ALL SELECT id, seq, true FROM pg_temp.ingest_snap_unread) a
     WHERE NOT p_ids_ascending
     GROUP BY id HAVING count(*) > 1;
     SELECT count(*) INTO v_seen FROM pg_temp.ingest_snap_seen;
-    SELECT v_seen - coalesce(sum(n - 1), 0) INTO v_ids FROM pg_temp.ingest_snap_dups;
+    -- Readable rows that a later occurrence of their id overrides: the duplicates.
+    SELECT coalesce(sum(readable - CASE WHEN unread_seq = seq THEN 0 ELSE 1 END), 0)
+    INTO v_superseded FROM pg_temp.ingest_snap_dups;
 
     -- The decision per staged row of a stored id is made once, here (a staged row with no stored
     -- id is an insert, written straight from ingest_snap_rows below: a first load plans nothing).
@@ -175,7 +195,8 @@ BEGIN
         WHERE r.deleted_at IS NULL
           AND r.version <= p_exported_at
           AND (r.change_batch_at IS NULL OR r.change_batch_at <= p_exported_at)
-          AND NOT EXISTS (SELECT FROM pg_temp.ingest_snap_seen s WHERE s.id = r.id);
+          AND NOT EXISTS (SELECT FROM pg_temp.ingest_snap_seen s WHERE s.id = r.id)
+          AND NOT EXISTS (SELECT FROM pg_temp.ingest_snap_unread u WHERE u.id = r.id);
         GET DIAGNOSTICS v_missing = ROW_COUNT;
         SELECT count(*) INTO v_live FROM fuel.records WHERE deleted_at IS NULL;
     ELSE
@@ -189,10 +210,15 @@ BEGIN
         GET DIAGNOSTICS v_missing = ROW_COUNT;
         v_live := p_stored_live;
     END IF;
+    IF p_unidentified > 0 THEN
+        v_withheld := v_missing;
+        v_missing := 0;
+        TRUNCATE pg_temp.ingest_snap_missing;
+    END IF;
 
     IF v_last IS NOT NULL AND p_exported_at < v_last THEN
         v_refused := 'older_snapshot';
-    ELSIF v_live > 0 AND v_seen = 0 THEN
+    ELSIF v_live > 0 AND v_seen + v_unread + p_unidentified = 0 THEN
         v_refused := 'empty';
     ELSIF v_live > 0 AND (v_missing + v_plan.soft_deleted) > p_max_delete_fraction * v_live THEN
         v_refused := 'mass_delete';
@@ -200,7 +226,7 @@ BEGIN
     IF v_refused IS NOT NULL AND NOT p_force THEN
         RETURN jsonb_build_object('refused', v_refused, 'live_rows', v_live,
                                   'would_soft_delete', v_missing + v_plan.soft_deleted,
-                                  'last_exported_at', v_last);
+                                  'last_exported_at', v_last, 'deletes_withheld', v_withheld);
     END IF;
 
     -- A first load of many rows builds the secondary indexes once, after the rows are in, instead
@@ -277,7 +303,8 @@ BEGIN
     RETURN jsonb_build_object(
         'inserted', v_inserted, 'updated', v_plan.updated, 'undeleted', v_plan.undeleted,
         'soft_deleted', v_plan.soft_deleted + v_missing, 'stale', v_plan.stale,
-        'unchanged', v_ids - v_inserted - v_plan.acted, 'duplicates', v_seen - v_ids,
+        'unchanged', v_seen - v_superseded - v_inserted - v_plan.acted,
+        'duplicates', v_superseded, 'deletes_withheld', v_withheld,
         'flagged', v_flagged, 'flags', v_flags, 'forced', v_refused IS NOT NULL,
         'refused_reason', v_refused);
 END;

@@ -48,6 +48,7 @@ struct Staged {
     std::string exported_at_text;  // as written in the object, or empty
     bool ids_ascending = false;
     std::optional<long long> stored_live;
+    long long unidentified = 0;
 };
 
 awaitable<Staged> stage_snapshot(db::Connection& db, s3::ObjectStore& store, const std::string& key,
@@ -74,6 +75,7 @@ awaitable<Staged> stage_snapshot(db::Connection& db, s3::ObjectStore& store, con
     staged.read_counts = stager.counts();
     staged.ids_ascending = stager.ids_ascending();
     staged.stored_live = stager.stored_live();
+    staged.unidentified = stager.unidentified();
     if (stager.meta().exported_at) staged.exported_at_text = *stager.meta().exported_at;
     if (stager.wrote_rejects() && !staged.got.info.etag.empty()) {
         // Rejects were written while the ETag was not known yet; now() is this transaction's.
@@ -84,6 +86,37 @@ awaitable<Staged> stage_snapshot(db::Connection& db, s3::ObjectStore& store, con
             std::move(params2));
     }
     co_return staged;
+}
+
+// The database's verdict on the staged snapshot; when it applies and this is no dry run, the
+// snapshot's bookkeeping too, and the commit.
+awaitable<detail::ApplyOutcome> apply_staged(db::Connection& db, const Staged& staged,
+                                             const IngestOptions& options) {
+    const std::string last_modified = time::rfc3339_millis(staged.got.info.last_modified);
+    db::Params params3{
+        staged.exported_at_text,
+        last_modified,
+        options.force ? "true" : "false",
+        std::to_string(options.max_delete_fraction),
+        staged.ids_ascending ? "true" : "false",
+        staged.stored_live ? db::Param(std::to_string(*staged.stored_live)) : db::Param(),
+        std::to_string(staged.unidentified)};
+    auto applied = co_await db.exec(
+        "SELECT fuel.apply_snapshot(coalesce(fuel.ingest_ts(NULLIF($1, '')), "
+        "$2::timestamptz), $3::boolean, $4::numeric, $5::boolean, $6::bigint, "
+        "$7::bigint)::text",
+        std::move(params3));
+    detail::ApplyOutcome outcome = detail::parse_apply_result(applied.get(0, 0));
+    if ((!outcome.refused.empty() && !outcome.forced) || options.dry_run) co_return outcome;
+    db::Params params4{staged.got.info.etag, staged.exported_at_text, last_modified};
+    co_await db.exec(
+        "UPDATE fuel.ingest_state SET snapshot_etag = NULLIF($1, ''), "
+        "snapshot_exported_at = coalesce(fuel.ingest_ts(NULLIF($2, '')), "
+        "$3::timestamptz), last_success_at = now(), last_attempt_at = now(), "
+        "last_error = NULL, updated_at = now() WHERE stream = 'snapshot'",
+        std::move(params4));
+    co_await db.exec("COMMIT");
+    co_return outcome;
 }
 
 }  // namespace
@@ -105,34 +138,8 @@ awaitable<SnapshotResult> run_snapshot(db::Connection& db, s3::ObjectStore& stor
     detail::ApplyOutcome outcome;
     try {
         staged = co_await stage_snapshot(db, store, key, get_options, options.batch_rows);
-        if (!staged.got.not_modified && !staged.file_error) {
-            const std::string last_modified = time::rfc3339_millis(staged.got.info.last_modified);
-            db::Params params3{
-                staged.exported_at_text,
-                last_modified,
-                options.force ? "true" : "false",
-                std::to_string(options.max_delete_fraction),
-                staged.ids_ascending ? "true" : "false",
-                staged.stored_live ? db::Param(std::to_string(*staged.stored_live)) : db::Param()};
-            auto applied = co_await db.exec(
-                "SELECT fuel.apply_snapshot(coalesce(fuel.ingest_ts(NULLIF($1, '')), "
-                "$2::timestamptz), $3::boolean, $4::numeric, $5::boolean, $6::bigint)::text",
-                std::move(params3));
-            outcome = detail::parse_apply_result(applied.get(0, 0));
-            if (outcome.refused.empty() || outcome.forced) {
-                if (!options.dry_run) {
-                    db::Params params4{staged.got.info.etag, staged.exported_at_text,
-                                       last_modified};
-                    co_await db.exec(
-                        "UPDATE fuel.ingest_state SET snapshot_etag = NULLIF($1, ''), "
-                        "snapshot_exported_at = coalesce(fuel.ingest_ts(NULLIF($2, '')), "
-                        "$3::timestamptz), last_success_at = now(), last_attempt_at = now(), "
-                        "last_error = NULL, updated_at = now() WHERE stream = 'snapshot'",
-                        std::move(params4));
-                    co_await db.exec("COMMIT");
-                }
-            }
-        }
+        if (!staged.got.not_modified && !staged.file_error)
+            outcome = co_await apply_staged(db, staged, options);
     } catch (...) {
         failure = std::current_exception();
     }
@@ -153,6 +160,7 @@ awaitable<SnapshotResult> run_snapshot(db::Connection& db, s3::ObjectStore& stor
     result.counts = outcome.counts;
     result.counts.rows_read = staged.read_counts.rows_read;
     result.counts.rejected = staged.read_counts.rejected;
+    result.counts.unidentified = staged.unidentified;
     if (staged.file_error) {
         result.file_error = staged.file_error;
         result.message = "snapshot " + key + " rejected whole: " + *staged.file_error;
@@ -170,11 +178,21 @@ awaitable<SnapshotResult> run_snapshot(db::Connection& db, s3::ObjectStore& stor
             result.counts = Counts{};
             result.counts.rows_read = staged.read_counts.rows_read;
             result.counts.rejected = staged.read_counts.rejected;
+            result.counts.unidentified = staged.unidentified;
             if (!options.dry_run) {
                 co_await record_failure(db, key, staged.got.info.etag, "snapshot_refused",
                                         result.message);
             }
+            co_return result;
         }
+    }
+    if (result.counts.unidentified > 0) {
+        result.deletes_withheld = true;
+        spdlog::warn(
+            "snapshot: {} row(s) could not be read and no id could be read from them either "
+            "(fuel.rejects has them): no absent row is soft-deleted in this run; {} would have "
+            "been",
+            result.counts.unidentified, result.counts.deletes_withheld);
     }
     co_return result;
 }
