@@ -54,6 +54,80 @@ BEGIN
 END;
 $$;
 
+-- The secondary indexes of fuel.records that a first load builds once after its rows are in,
+-- rather than entry by entry (PostgreSQL's advice for bulk loads: maintaining them was 40 % of the
+-- insert), as pg_get_indexdef writes the definitions V0001 gives them. An index not named here is
+-- simply maintained during a first load; tests/ingest/engine_first_load_test.cpp holds this list
+-- to what the migrations create.
+CREATE OR REPLACE FUNCTION fuel.ingest_secondary_indexes(OUT name text, OUT definition text)
+RETURNS SETOF record
+LANGUAGE sql IMMUTABLE AS $$
+    VALUES ('records_live_fill_date',
+            'CREATE INDEX records_live_fill_date ON fuel.records USING btree (fill_date) '
+            'WHERE (deleted_at IS NULL)'),
+           ('records_live_vehicle',
+            'CREATE INDEX records_live_vehicle ON fuel.records USING btree (vehicle_reg, fill_date) '
+            'WHERE (deleted_at IS NULL)')
+$$;
+
+-- Before a snapshot is applied, in a transaction of its own that commits at once: when
+-- fuel.records is empty, drops the secondary indexes above so that the load inserts without them
+-- and fuel.apply_snapshot builds them at its end. Dropping an index takes the table's ACCESS
+-- EXCLUSIVE lock, which a dashboard query would queue behind; committed here, that lock lasts
+-- milliseconds instead of the whole load. It is waited for at most lock_timeout: when a reader
+-- holds the table (a query running, or a transaction left open), nothing is dropped and the load
+-- is an ordinary insert that keeps the indexes. Returns 'dropped', 'not_empty', 'busy' (a reader
+-- held the table) or 'not_owner' (only the table's owner may drop its indexes).
+CREATE OR REPLACE FUNCTION fuel.ingest_prepare_first_load() RETURNS text
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET lock_timeout = '100ms' AS $$
+DECLARE
+    v_name text;
+BEGIN
+    IF EXISTS (SELECT FROM fuel.records) THEN
+        RETURN 'not_empty';
+    END IF;
+    IF NOT pg_has_role((SELECT relowner FROM pg_class WHERE oid = 'fuel.records'::regclass), 'USAGE') THEN
+        RETURN 'not_owner';
+    END IF;
+    BEGIN
+        LOCK TABLE fuel.records IN ACCESS EXCLUSIVE MODE;
+    EXCEPTION WHEN lock_not_available THEN
+        RETURN 'busy';
+    END;
+    IF EXISTS (SELECT FROM fuel.records) THEN
+        RETURN 'not_empty';
+    END IF;
+    FOR v_name IN SELECT i.name FROM fuel.ingest_secondary_indexes() i LOOP
+        EXECUTE format('DROP INDEX IF EXISTS fuel.%I', v_name);
+    END LOOP;
+    RETURN 'dropped';
+END;
+$$;
+
+-- Creates the secondary indexes that are missing: after a first load, or after one that failed
+-- between fuel.ingest_prepare_first_load and its commit. CREATE INDEX takes a SHARE lock, which
+-- blocks writers (there is one: FleetFuel) but no reader. Only for the table's owner.
+CREATE OR REPLACE FUNCTION fuel.ingest_ensure_indexes() RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    v_definition text;
+BEGIN
+    FOR v_definition IN
+        SELECT i.definition FROM fuel.ingest_secondary_indexes() i
+        WHERE to_regclass(format('fuel.%I', i.name)) IS NULL
+    LOOP
+        IF NOT pg_has_role((SELECT relowner FROM pg_class WHERE oid = 'fuel.records'::regclass), 'USAGE') THEN
+            RAISE WARNING 'fuel.records lacks an index only its owner can create: %', v_definition;
+            CONTINUE;
+        END IF;
+        EXECUTE v_definition;
+    END LOOP;
+END;
+$$;
+
 -- Creates (or empties) the change-file staging table of this transaction (one row per change,
 -- seq = position in the file; hash, raw and the typed columns NULL for a delete).
 CREATE OR REPLACE FUNCTION fuel.ingest_begin_changes() RETURNS void
@@ -119,8 +193,6 @@ DECLARE
     v_flagged bigint;
     v_flags jsonb;
     v_refused text;
-    v_index_defs text[];
-    v_drop_indexes text;
 BEGIN
     UPDATE pg_temp.ingest_snap_rows s
     SET (typed, message_id, reported_at, fill_date, vehicle_reg, vehicle_reg_raw, driver_name,
@@ -229,23 +301,6 @@ BEGIN
                                   'last_exported_at', v_last, 'deletes_withheld', v_withheld);
     END IF;
 
-    -- A first load of many rows builds the secondary indexes once, after the rows are in, instead
-    -- of entry by entry (PostgreSQL's advice for bulk loads; they were 40 % of the insert): they
-    -- are dropped and re-created from their own definitions inside this transaction, so a failure
-    -- leaves them as they were. The DROP holds fuel.records' ACCESS EXCLUSIVE lock until commit:
-    -- readers of the still empty table wait for this one load. Only for the table's owner.
-    IF v_seen >= 10000 AND NOT EXISTS (SELECT FROM fuel.records)
-       AND pg_has_role((SELECT relowner FROM pg_class WHERE oid = 'fuel.records'::regclass), 'USAGE') THEN
-        SELECT array_agg(pg_get_indexdef(i.indexrelid)),
-               string_agg(format('DROP INDEX %s', i.indexrelid::regclass), '; ')
-        INTO v_index_defs, v_drop_indexes
-        FROM pg_index i
-        WHERE i.indrelid = 'fuel.records'::regclass AND NOT i.indisunique AND NOT i.indisexclusion;
-        IF v_drop_indexes IS NOT NULL THEN
-            EXECUTE v_drop_indexes;
-        END IF;
-    END IF;
-
     WITH ins AS (
         INSERT INTO fuel.records (id, raw, content_hash, version, deleted_at, deleted_reason, sanitised,
                                   message_id, reported_at, fill_date, vehicle_reg, vehicle_reg_raw, driver_name,
@@ -288,9 +343,9 @@ BEGIN
                SELECT f, count(*) AS n FROM w, unnest(w.flags) AS f GROUP BY f) x), '{}'::jsonb)
     INTO v_inserted, v_flagged, v_flags FROM w;
 
-    IF v_index_defs IS NOT NULL THEN
-        EXECUTE array_to_string(v_index_defs, '; ');
-    END IF;
+    -- After a first load (fuel.ingest_prepare_first_load dropped them), or whenever they are
+    -- missing: built once over the rows now in, under a SHARE lock that readers do not wait for.
+    PERFORM fuel.ingest_ensure_indexes();
 
     UPDATE fuel.records r
     SET deleted_at = p_exported_at, deleted_reason = 'missing_from_snapshot', last_changed_at = now()

@@ -119,6 +119,33 @@ awaitable<detail::ApplyOutcome> apply_staged(db::Connection& db, const Staged& s
     co_return outcome;
 }
 
+// A load into an empty table inserts without the secondary indexes and builds them at its end.
+// Dropping them takes fuel.records' ACCESS EXCLUSIVE lock, so it is done here, before the load's
+// transaction, committed at once and only when no reader holds the table: a dashboard query never
+// waits for a load (sql/R__030_ingest.sql, fuel.ingest_prepare_first_load). True when dropped.
+awaitable<bool> prepare_first_load(db::Connection& db) {
+    auto res = co_await db.exec("SELECT fuel.ingest_prepare_first_load()");
+    const std::string verdict(res.get(0, 0));
+    if (verdict == "busy") {
+        spdlog::info(
+            "snapshot: fuel.records is empty but a reader holds it: this load keeps its indexes");
+    } else if (verdict == "not_owner") {
+        spdlog::debug("snapshot: not the owner of fuel.records: a first load keeps its indexes");
+    }
+    co_return verdict == "dropped";
+}
+
+// A load that dropped the indexes and did not commit puts them back at once (an empty table: it
+// takes milliseconds); after a crash the next fuel.apply_snapshot does.
+awaitable<void> restore_indexes_quietly(db::Connection& db) {
+    if (!db.usable()) co_return;
+    try {
+        co_await db.exec("SELECT fuel.ingest_ensure_indexes()");
+    } catch (const std::exception& e) {
+        spdlog::warn("snapshot: re-creating the indexes of fuel.records: {}", e.what());
+    }
+}
+
 }  // namespace
 
 awaitable<SnapshotResult> run_snapshot(db::Connection& db, s3::ObjectStore& store,
@@ -131,6 +158,7 @@ awaitable<SnapshotResult> run_snapshot(db::Connection& db, s3::ObjectStore& stor
         co_await db.exec("SELECT snapshot_etag FROM fuel.ingest_state WHERE stream = 'snapshot'");
     if (state.rows() > 0 && !state.is_null(0, 0))
         get_options.if_none_match = std::string(state.get(0, 0));
+    const bool indexes_dropped = !options.dry_run && co_await prepare_first_load(db);
 
     co_await db.exec("BEGIN");
     std::exception_ptr failure;
@@ -145,11 +173,15 @@ awaitable<SnapshotResult> run_snapshot(db::Connection& db, s3::ObjectStore& stor
     }
     if (failure) {
         co_await detail::rollback_quietly(db);
+        if (indexes_dropped) co_await restore_indexes_quietly(db);
         std::rethrow_exception(failure);
     }
     const bool committed = !options.dry_run && !staged.got.not_modified && !staged.file_error &&
                            (outcome.refused.empty() || outcome.forced);
-    if (!committed) co_await db.exec("ROLLBACK");
+    if (!committed) {
+        co_await db.exec("ROLLBACK");
+        if (indexes_dropped) co_await restore_indexes_quietly(db);
+    }
 
     result.last_modified = staged.got.info.last_modified;
     if (staged.got.not_modified) {
