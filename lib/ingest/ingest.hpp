@@ -34,13 +34,18 @@ struct Counts {
     long long files_applied = 0;
     long long files_quarantined = 0;
     long long skipped_etag = 0;
+    // Snapshot rows that could not be read and whose id could not be read either (also counted in
+    // rejected); while there is one, the snapshot soft-deletes no absent row (contract §2) ...
+    long long unidentified = 0;
+    // ... and these are the absent rows it would have soft-deleted.
+    long long deletes_withheld = 0;
     std::map<std::string, long long> flags;  // per quality flag, rows written carrying it
 
     Counts& operator+=(const Counts& other);
     long long written() const { return inserted + updated + soft_deleted + undeleted; }
 };
 
-// {"rows_read":..,"inserted":..,...,"skipped_etag":..}: exactly the thirteen snake_case keys.
+// {"rows_read":..,"inserted":..,...,"deletes_withheld":..}: exactly the fifteen snake_case keys.
 std::string to_json(const Counts& counts);
 // One line for stderr: "read 10, inserted 3, ..."
 std::string summary(const Counts& counts);
@@ -59,9 +64,12 @@ const char* to_string(Refusal refusal);
 
 struct SnapshotResult {
     Counts counts;
-    bool not_modified = false;              // ETag equal to the last applied one: nothing read
-    Refusal refused = Refusal::none;        // a guard refused (nothing applied; exit 3)
-    bool forced = false;                    // a guard would have refused, --force applied it anyway
+    bool not_modified = false;        // ETag equal to the last applied one: nothing read
+    Refusal refused = Refusal::none;  // a guard refused (nothing applied; exit 3)
+    bool forced = false;              // a guard would have refused, --force applied it anyway
+    // An unreadable row without a readable id: no absent row was soft-deleted (counts say how
+    // many would have been); everything else applied.
+    bool deletes_withheld = false;
     std::optional<std::string> file_error;  // truncated, not JSON, wrong shape: rejected whole
     std::string message;                    // why refused or rejected, for the operator
     std::optional<std::chrono::system_clock::time_point> last_modified;  // of latest.json

@@ -174,6 +174,7 @@ ApplyOutcome parse_apply_result(std::string_view json) {
     c.stale = num("stale");
     c.flagged = num("flagged");
     c.duplicates = num("duplicates");
+    c.deletes_withheld = num("deletes_withheld");
     auto flags = doc.FindMember("flags");
     if (flags != doc.MemberEnd() && flags->value.IsObject()) {
         for (const auto& m : flags->value.GetObject()) {

@@ -1,4 +1,4 @@
-// Names, help texts, labels and buckets of the fleetfuel_* metrics (issue 5 fixes the names).
+// Names, help texts, labels and buckets of the fleetfuel_* metrics (issues 5 and 13 fix the names).
 #include "metrics/fleet_metrics.hpp"
 
 namespace ff::metrics {
@@ -36,6 +36,11 @@ FleetMetrics::FleetMetrics(Registry& r, std::string_view version)
           r.counter("fleetfuel_files_total", "Source files processed, by outcome.", {"outcome"})),
       snapshot_refused_(r.counter("fleetfuel_snapshot_refused_total",
                                   "Snapshots refused by a safety guard, by reason.", {"reason"})),
+      snapshot_deletes_withheld_(
+          r.counter("fleetfuel_snapshot_deletes_withheld_total",
+                    "Snapshots applied without soft-deleting their absent rows, because a row "
+                    "could not be read and no id could be read from it.")
+              .with({})),
       s3_requests_(r.counter("fleetfuel_s3_requests_total",
                              "Object store requests, by operation and outcome.",
                              {"op", "outcome"})),
@@ -96,6 +101,10 @@ void FleetMetrics::add_files(std::string_view outcome, std::uint64_t n) {
 
 void FleetMetrics::snapshot_refused(std::string_view reason) {
     snapshot_refused_.with({reason}).inc();
+}
+
+void FleetMetrics::snapshot_deletes_withheld() {
+    snapshot_deletes_withheld_.inc();
 }
 
 void FleetMetrics::s3_request(std::string_view op, std::string_view outcome, double seconds) {

@@ -37,6 +37,7 @@ class FleetMetrics {
     void add_flagged(std::string_view flag, std::uint64_t n);
     void add_files(std::string_view outcome, std::uint64_t n = 1);
     void snapshot_refused(std::string_view reason);
+    void snapshot_deletes_withheld();
     void s3_request(std::string_view op, std::string_view outcome, double seconds);
     void set_db_up(bool up);
     void set_leader(bool leader);
@@ -50,6 +51,7 @@ class FleetMetrics {
     Registry::Family<Counter> rows_flagged_;
     Registry::Family<Counter> files_;
     Registry::Family<Counter> snapshot_refused_;
+    Counter snapshot_deletes_withheld_;
     Registry::Family<Counter> s3_requests_;
     Registry::Family<Histogram> s3_duration_;
     Gauge db_up_;

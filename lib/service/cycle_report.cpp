@@ -62,6 +62,7 @@ void CycleReport::snapshot_done(const ingest::SnapshotResult& result, double sec
         spdlog::debug("snapshot: unchanged (ETag matches the last applied one)");
     } else {
         metrics_.add_files("applied");
+        if (result.deletes_withheld) metrics_.snapshot_deletes_withheld();
         spdlog::info("snapshot: applied: {}", ingest::summary(result.counts));
     }
     finished(Stream::snapshot, seconds, now, true);

@@ -86,3 +86,28 @@ TEST_CASE("a leader losing its database session falls behind until a changes cyc
     r.report.another_replica_leads();  // another replica ingests now; this one is not behind
     CHECK(r.lag(kStart + 11min) == 0.0);
 }
+
+TEST_CASE("a snapshot applied without its soft deletes is counted, a refused one is not") {
+    Reporting r;
+    const auto withheld = [&] {
+        const std::string text = ff::metrics::render(r.registry.snapshot());
+        const std::string series = "\nfleetfuel_snapshot_deletes_withheld_total ";
+        const auto at = text.find(series);
+        REQUIRE(at != std::string::npos);
+        return std::stod(text.substr(at + series.size()));
+    };
+    CHECK(withheld() == 0.0);  // exists from the first scrape, so increase() sees the first one
+
+    ff::ingest::SnapshotResult applied;
+    applied.deletes_withheld = true;
+    applied.counts.unidentified = 1;
+    r.report.started(Stream::snapshot, kStart);
+    r.report.snapshot_done(applied, 0.1, kStart);
+    CHECK(withheld() == 1.0);
+
+    ff::ingest::SnapshotResult refused = applied;
+    refused.refused = ff::ingest::Refusal::mass_delete;
+    r.report.started(Stream::snapshot, kStart + 1h);
+    r.report.snapshot_done(refused, 0.1, kStart + 1h);
+    CHECK(withheld() == 1.0);
+}
