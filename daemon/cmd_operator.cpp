@@ -17,6 +17,8 @@
 #include "core/secrets.hpp"
 #include "db/advisory_lock.hpp"
 #include "db/connection.hpp"
+#include "ingest/change_keys.hpp"
+#include "ingest/ingest.hpp"
 #include "options.hpp"
 
 namespace ff::cmd {
@@ -164,6 +166,13 @@ int requeue(const config::Config& cfg, const Args& args) {
             co_return kExitFailed;
         }
         const std::string full(row.get(0, 0));
+        if (!ingest::is_change_file(full, cfg.prefix)) {
+            spdlog::error(
+                "requeue: {} is not a change file (its name is outside the naming "
+                "format): it is never applied, so there is nothing to retry",
+                full);
+            co_return kExitFailed;
+        }
         if (row.get(0, 1) != "quarantined") {
             spdlog::error(
                 "requeue: {} was applied, not quarantined: applied files are never reapplied",
@@ -174,15 +183,16 @@ int requeue(const config::Config& cfg, const Args& args) {
             std::cout << "would requeue " << full << " (dry run; add --apply)\n";
             co_return kExitOk;
         }
-        // Rather than deleting the ledger row, its ETag is cleared and its time refreshed: the
-        // row keeps the key inside the listing window, and no ETag matches, so the next poll
-        // lists the file again and retries it.
+        // Rather than deleting the ledger row, its ETag is cleared: no ETag matches it then, so
+        // the next listing that sees the file retries it.
         db::Params params{full};
         co_await db.exec(
             "UPDATE fuel.change_files SET etag = '', processed_at = now(), "
             "reason = 'requeued by operator' WHERE key = $1",
             std::move(params));
-        std::cout << "requeued " << full << ": the next poll retries it\n";
+        std::cout << "requeued " << full
+                  << ": the daemon retries it within SNAPSHOT_INTERVAL (its next full listing), "
+                     "`fleetfuel import --changes --apply` at once\n";
         co_return kExitOk;
     });
 }
@@ -197,6 +207,12 @@ int reset_watermark(const config::Config& cfg, const Args& args) {
             to = full_change_key(cfg, args[++i]);
         else
             return usage_error("reset-watermark", "unexpected argument \"" + args[i] + "\"");
+    }
+    if (to && !ingest::is_change_file(*to, cfg.prefix)) {
+        return usage_error("reset-watermark",
+                           "--to " + *to +
+                               " is not a change file's key (<prefix>changes/ and a name "
+                               "starting with a UTC date and time, ending in .json)");
     }
     return with_database(cfg, "reset-watermark", apply, [&](db::Connection& db) -> awaitable<int> {
         auto cur =
@@ -214,7 +230,12 @@ int reset_watermark(const config::Config& cfg, const Args& args) {
             "UPDATE fuel.ingest_state SET watermark = $1, updated_at = now() WHERE stream = "
             "'changes'",
             std::move(params));
-        std::cout << "changes watermark: " << current << " -> " << next << "\n";
+        ingest::IngestOptions options;
+        options.prefix = cfg.prefix;
+        const std::string start = co_await ingest::recent_listing_start(db, options);
+        std::cout << "changes watermark: " << current << " -> " << next
+                  << "; the next poll lists after " << (start.empty() ? "(the first key)" : start)
+                  << "\n";
         co_return kExitOk;
     });
 }

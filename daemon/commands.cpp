@@ -15,8 +15,7 @@ namespace {
 using config::CommandSpec;
 
 constexpr CommandSpec kCommands[] = {
-    {"migrate", "create or upgrade the fuel schema and the reporting views, then exit",
-     "migrate",
+    {"migrate", "create or upgrade the fuel schema and the reporting views, then exit", "migrate",
      "Applies the SQL migrations embedded in this binary (sql/V*.sql once each, sql/R__*.sql\n"
      "whenever their text changed) to DATABASE_URL, under an advisory lock, and logs what ran.\n"
      "Refuses a database migrated by a newer FleetFuel. Takes no options.\n",
@@ -24,7 +23,8 @@ constexpr CommandSpec kCommands[] = {
     {"import", "one-shot import: --snapshot and/or --changes; a dry run without --apply",
      "import --snapshot|--changes [--apply] [--force] [--source-dir DIR] [--json]",
      "Runs one snapshot reconcile and/or one pass over the change files under the writer lock\n"
-     "(waiting WRITER_LOCK_WAIT), by the same rules as the daemon. Without --apply everything runs\n"
+     "(waiting WRITER_LOCK_WAIT), by the same rules as the daemon. Without --apply everything "
+     "runs\n"
      "in a transaction that is rolled back: the counts are exact and nothing is written.\n"
      "\n"
      "  --snapshot        reconcile <prefix>latest.json\n"
@@ -68,7 +68,11 @@ constexpr CommandSpec kCommands[] = {
      true, true, requeue},
     {"reset-watermark", "move the change stream's watermark (a dry run without --apply)",
      "reset-watermark [--to KEY] [--apply]",
-     "Sets the change stream's watermark to KEY, or clears it without --to.\n"
+     "Sets the change stream's watermark to KEY, or clears it without --to. Each poll of the\n"
+     "daemon lists the change files after the 100 newest at or below the watermark, so moving\n"
+     "it back makes the next poll look at older keys at once; the poll after moves it back up.\n"
+     "(The daemon's full listing every SNAPSHOT_INTERVAL finds every file not in the ledger in\n"
+     "any case.)\n"
      "\n"
      "  --to KEY  the new watermark (a change-file key, or relative to <prefix>changes/)\n"
      "  --apply   do it, under the writer lock (default: say what would be done)\n",

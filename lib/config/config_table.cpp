@@ -89,8 +89,20 @@ const std::vector<Variable>& table() {
          "How often `run` reconciles against the full snapshot (latest.json).", "2h"},
         {"CHANGES_INTERVAL", Type::duration, &C::changes_interval, "Ingest", "30s",
          "How often `run` polls for new change files.", "10s"},
-        {"CHANGES_LOOKBACK", Type::duration, &C::changes_lookback, "Ingest", "24h",
-         "How far back change files are listed, so late files are still applied once.", "48h"},
+        {"CHANGES_LOOKBACK",
+         Type::duration,
+         &C::changes_lookback,
+         "Ingest",
+         "",
+         "Retired: no effect. Late change files are found however late they land (a full "
+         "listing every SNAPSHOT_INTERVAL, every `import --changes`), so there is no window to "
+         "size. Still accepted, with a warning, so existing configurations keep starting.",
+         "24h",
+         {},
+         {},
+         0,
+         0,
+         true},
         {"MAX_DELETE_FRACTION", Type::fraction, &C::max_delete_fraction, "Ingest", "0.10",
          "A snapshot that would soft-delete more than this share of live rows is refused "
          "(exit 3) unless --force.",

@@ -269,3 +269,54 @@ TEST_CASE(
     CHECK(fleetfuel(q.fx, "requeue " + kBrokenKey + " --apply", "WRITER_LOCK_WAIT=1s").exit_code ==
           0);
 }
+
+TEST_CASE(
+    "fleetfuel reset-watermark moves where the next poll lists from, also while recent files "
+    "were processed",
+    "[integration]") {
+    EngineFixture fx;
+    ExportGenerator gen(8);
+    auto put = [&](const std::string& time, long long id) {
+        const Ts at = kBaseTime + 86400 + id;
+        fx.put("changes/2026-06-02T" + time + "Z.json",
+               gen.change_file({GenChange{"insert", id, at, gen.row(id, at)}}));
+    };
+    auto stored = [&](long long id) {
+        return fx.pg().scalar("SELECT count(*) FROM fuel.records WHERE id = $1",
+                              {std::to_string(id)}) == "1";
+    };
+    const std::string a = "fuel_records/changes/2026-06-02T00:10:00Z.json";
+    const std::string b = "fuel_records/changes/2026-06-02T00:20:00Z.json";
+    const std::string d = "fuel_records/changes/2026-06-02T00:40:00Z.json";
+    put("00:10:00", 951);
+    put("00:20:00", 952);
+    put("00:30:00", 953);
+    put("00:40:00", 954);
+    REQUIRE(fx.changes().counts.files_applied == 4);
+    // The oldest was processed long ago, the others just now.
+    fx.pg().exec(
+        "UPDATE fuel.change_files SET processed_at = now() - interval '3 days' "
+        "WHERE key = '" +
+        a + "'");
+
+    fx.options.listing = ff::ingest::Listing::recent;
+    fx.options.listing_overlap = 1;
+    put("00:15:00", 955);  // late, below where polls list from
+    CHECK(fx.changes().counts.files_applied == 0);
+    CHECK_FALSE(stored(955));
+
+    // With the default overlap of 100 the poll would list every key; the message says so.
+    auto reset = fleetfuel(fx, "reset-watermark --to " + b + " --apply");
+    INFO(reset.out << reset.err);
+    REQUIRE(reset.exit_code == 0);
+    CHECK(contains(reset.out, d + " -> " + b + "; the next poll lists after (the first key)"));
+
+    auto poll = fx.changes();  // overlap 1: lists after a, the file before b
+    CHECK(poll.listing_start == a);
+    CHECK(poll.counts.files_applied == 1);
+    CHECK(stored(955));
+    CHECK(fx.pg().scalar("SELECT watermark FROM fuel.ingest_state WHERE stream = 'changes'") ==
+          d);  // that poll saw the newest file again: the watermark is back up
+
+    CHECK(fleetfuel(fx, "reset-watermark --to changes/manual.txt --apply").exit_code == 2);
+}

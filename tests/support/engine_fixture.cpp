@@ -29,7 +29,7 @@ void migrate_database(const std::string& url) {
     run_on(io, ff::db::migrate(conn, migrate));
 }
 
-EngineFixture::EngineFixture(StoreKind kind) : kind_(kind) {
+EngineFixture::EngineFixture(StoreKind kind, int list_page_size) : kind_(kind) {
     migrate_database(db_.url());
     pg_ = std::make_unique<PgSession>(db_.url());
     conn_ = std::make_unique<ff::db::Connection>(io_.get_executor());
@@ -51,7 +51,11 @@ EngineFixture::EngineFixture(StoreKind kind) : kind_(kind) {
         o.access_key = s3_access_key();
         o.secret_key = s3_secret_key();
         o.bucket = bucket_;
-        s3_ = ff::s3::make_s3_client(io_.get_executor(), o);
+        o.list_page_size = list_page_size;
+        s3_ = ff::s3::make_s3_client(io_.get_executor(), o,
+                                     [this](std::string_view op, std::string_view, double) {
+                                         if (op == "list") ++list_requests_;
+                                     });
         run_on(io_, s3_->create_bucket());
         store_ = s3_.get();
     }

@@ -40,7 +40,8 @@ enum class StoreKind { local, s3 };
 
 class EngineFixture {
   public:
-    explicit EngineFixture(StoreKind kind = StoreKind::local);
+    // `list_page_size`: keys per ListObjectsV2 page of the S3 store.
+    explicit EngineFixture(StoreKind kind = StoreKind::local, int list_page_size = 1000);
     ~EngineFixture();
 
     void put(const std::string& key, const std::string& body);  // key relative to the prefix
@@ -56,6 +57,8 @@ class EngineFixture {
     const std::string& url() const { return db_.url(); }
     const std::filesystem::path& dir() const { return dir_; }
     const std::string& bucket() const { return bucket_; }
+    // ListObjectsV2 requests the S3 store has sent so far (each page is one).
+    int list_requests() const { return list_requests_; }
     ff::ingest::IngestOptions options;
 
   private:
@@ -69,6 +72,7 @@ class EngineFixture {
     std::unique_ptr<ff::s3::ObjectStore> local_;
     std::unique_ptr<ff::s3::S3Client> s3_;
     ff::s3::ObjectStore* store_ = nullptr;
+    int list_requests_ = 0;
 };
 
 // Applies every embedded migration (lib/db's migrate) to the database at `url`.
