@@ -1,5 +1,6 @@
-// fleetfuel rejects | requeue | reset-watermark: what an operator needs to see and undo after a
-// bad export. requeue and reset-watermark are dry runs unless --apply.
+// fleetfuel rejects | requeue | reset-watermark | verify: what an operator needs to see, check and
+// undo after a bad export. requeue and reset-watermark are dry runs unless --apply; rejects and
+// verify only read.
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -19,6 +20,7 @@
 #include "db/connection.hpp"
 #include "ingest/change_keys.hpp"
 #include "ingest/ingest.hpp"
+#include "ingest/verify.hpp"
 #include "options.hpp"
 
 namespace ff::cmd {
@@ -237,6 +239,44 @@ int reset_watermark(const config::Config& cfg, const Args& args) {
                   << "; the next poll lists after " << (start.empty() ? "(the first key)" : start)
                   << "\n";
         co_return kExitOk;
+    });
+}
+
+int verify(const config::Config& cfg, const Args& args) {
+    bool as_json = false;
+    std::string source_dir = cfg.source_dir;
+    ingest::VerifyOptions options;
+    options.prefix = cfg.prefix;
+    options.pending_grace = cfg.snapshot_interval + cfg.changes_interval;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--json") {
+            as_json = true;
+        } else if (args[i] == "--source-dir" && i + 1 < args.size()) {
+            source_dir = args[++i];
+        } else if (args[i] == "--limit" && i + 1 < args.size()) {
+            try {
+                const long long n = std::stoll(args[++i]);
+                if (n < 1) throw std::out_of_range("limit");
+                options.limit = static_cast<std::size_t>(n);
+            } catch (const std::exception&) {
+                return usage_error("verify", "--limit takes a number of at least 1");
+            }
+        } else {
+            return usage_error("verify", "unknown argument \"" + args[i] + "\"");
+        }
+    }
+    // The bucket is listed when there is one to list: a directory, or a complete S3 setting.
+    const bool bucket = !source_dir.empty() || !cfg.rustfs_endpoint.empty();
+    if (source_dir.empty() && bucket) config::require_object_store(cfg);
+    return with_database(cfg, "verify", false, [&](db::Connection& db) -> awaitable<int> {
+        std::unique_ptr<s3::ObjectStore> store;
+        if (bucket)
+            store = make_object_store(co_await boost::asio::this_coro::executor, cfg, source_dir);
+        const auto result = co_await ingest::verify(db, store.get(), options);
+        std::cout << (as_json ? ingest::to_json(result, FF_VERSION) + "\n"
+                              : ingest::to_text(result))
+                  << std::flush;
+        co_return result.ok() ? kExitOk : kExitFailed;
     });
 }
 

@@ -16,7 +16,7 @@ const std::vector<Variable>& table() {
         {"DATABASE_URL", Type::postgres, &C::database_url, "Database", "",
          "PostgreSQL connection: a postgresql:// URL or key=value conninfo.",
          "postgresql://fleetfuel:change-me@db:5432/fleet",
-         "migrate, import, run, rejects, requeue, reset-watermark"},
+         "migrate, import, run, rejects, requeue, reset-watermark, verify"},
         {"DB_CONNECT_TIMEOUT", Type::duration, &C::db_connect_timeout, "Database", "10s",
          "How long to wait for a database connection to open.", "3s"},
         {"DB_STATEMENT_TIMEOUT", Type::duration, &C::db_statement_timeout, "Database", "5m",

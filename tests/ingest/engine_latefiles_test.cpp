@@ -57,7 +57,7 @@ TEST_CASE("A change file named a month before every processed file is applied wh
     CHECK(stored(fx, 903));
     CHECK(watermark(fx) == "fuel_records/" + key("00:20:00"));  // a late file never lowers it
     CHECK(fx.changes().counts.files_applied == 0);                // and is applied once
-    fx.expect_normalised();
+    fx.expect_verified();
 }
 
 TEST_CASE("A late file is applied after the stream was quiet for longer than any lookback window",
@@ -75,7 +75,7 @@ TEST_CASE("A late file is applied after the stream was quiet for longer than any
     CHECK(stored(fx, 912));
     CHECK(stored(fx, 914));
     CHECK(watermark(fx) == "fuel_records/" + key("00:40:00"));
-    fx.expect_normalised();
+    fx.expect_verified();
 }
 
 TEST_CASE(
@@ -109,7 +109,7 @@ TEST_CASE(
     CHECK(watermark(fx) == "fuel_records/" + key("00:30:00"));
     CHECK(fx.pg().scalar("SELECT count(*) FROM fuel.change_files WHERE status = 'quarantined' "
                          "AND reason LIKE 'not a change file%'") == "2");
-    fx.expect_normalised();
+    fx.expect_verified();
 }
 
 TEST_CASE(
@@ -146,7 +146,7 @@ TEST_CASE(
     CHECK(age < std::chrono::minutes(5));  // its Last-Modified: when it landed
     CHECK(watermark(fx) == "fuel_records/" + key("00:40:00"));
     CHECK(fx.changes().late_files == 0);
-    fx.expect_normalised();
+    fx.expect_verified();
 }
 
 TEST_CASE(
@@ -179,5 +179,5 @@ TEST_CASE(
     const int before_idle_full = fx.list_requests();
     CHECK(fx.changes().counts.files_applied == 0);
     CHECK(fx.list_requests() - before_idle_full == 4);
-    fx.expect_normalised();
+    fx.expect_verified();
 }

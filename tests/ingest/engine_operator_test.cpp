@@ -320,3 +320,55 @@ TEST_CASE(
 
     CHECK(fleetfuel(fx, "reset-watermark --to changes/manual.txt --apply").exit_code == 2);
 }
+
+TEST_CASE(
+    "fleetfuel verify exits 0 when everything agrees and 1 with the differences, read-only and "
+    "without the writer lock",
+    "[integration]") {
+    Quarantined q;
+    auto ok = fleetfuel(q.fx, "verify");
+    INFO(ok.out << ok.err);
+    REQUIRE(ok.exit_code == 0);
+    CHECK(contains(ok.out, "typed_columns: 1 rows; every typed column equals fuel.normalise(raw)"));
+    CHECK(contains(ok.out,
+                   "change_files: 2 change files under fuel_records/changes/: 2 in the "
+                   "ledger, 0 pending, 0 missing"));
+    CHECK(contains(ok.out, "watermark: " + kFullBroken));
+    CHECK(contains(ok.out, "verify: everything agrees"));
+
+    // Beside a daemon: the writer lock is held elsewhere, and verify writes nothing.
+    PgSession holder(q.fx.url());
+    holder.exec("SELECT pg_advisory_lock(" + std::to_string(ff::db::kWriterLockKey) + ")");
+    const std::string writes =
+        "SELECT sum(n_tup_ins + n_tup_upd + n_tup_del)::text FROM pg_stat_user_tables "
+        "WHERE schemaname = 'fuel'";
+    q.fx.pg().exec("SELECT pg_stat_clear_snapshot()");
+    const std::string before = q.fx.pg().scalar(writes);
+    auto locked = fleetfuel(q.fx, "verify --json", "WRITER_LOCK_WAIT=1s");
+    REQUIRE(locked.exit_code == 0);
+    rapidjson::Document doc;
+    doc.Parse(locked.out.c_str());
+    REQUIRE_FALSE(doc.HasParseError());
+    CHECK(doc["ok"].GetBool());
+    REQUIRE(doc["checks"].Size() == 3);
+    CHECK(std::string(doc["checks"][0]["check"].GetString()) == "typed_columns");
+    CHECK(doc["checks"][0]["rows"].GetInt() == 1);
+    CHECK(std::string(doc["checks"][2]["watermark"].GetString()) == kFullBroken);
+    q.fx.pg().exec("SELECT pg_stat_clear_snapshot()");
+    CHECK(q.fx.pg().scalar(writes) == before);
+    holder.exec("SELECT pg_advisory_unlock_all()");
+
+    q.fx.pg().exec(
+        "BEGIN; SET LOCAL fuel.normalised_by_ingest = on; "
+        "UPDATE fuel.records SET vehicle_reg = 'NOPE1' WHERE id = 801; COMMIT");
+    auto bad = fleetfuel(q.fx, "verify");
+    CHECK(bad.exit_code == 1);
+    CHECK(contains(bad.out, "  801  vehicle_reg: stored \"NOPE1\", expected \""));
+    CHECK(contains(bad.out, "verify: differences found"));
+    auto bad_json = fleetfuel(q.fx, "verify --json --limit 1");
+    CHECK(bad_json.exit_code == 1);
+    CHECK(contains(bad_json.out, "{\"id\":801,\"column\":\"vehicle_reg\",\"stored\":\"NOPE1\""));
+
+    CHECK(fleetfuel(q.fx, "verify --limit 0").exit_code == 2);
+    CHECK(fleetfuel(q.fx, "verify --bogus").exit_code == 2);
+}

@@ -13,6 +13,7 @@
 
 #include "db/connection.hpp"
 #include "ingest/ingest.hpp"
+#include "ingest/verify.hpp"
 #include "s3/object_store.hpp"
 #include "s3/s3_client.hpp"
 #include "support/export_generator.hpp"
@@ -48,10 +49,17 @@ class EngineFixture {
     ff::ingest::SnapshotResult snapshot(bool apply = true, bool force = false);
     ff::ingest::ChangesResult changes(bool apply = true);
 
-    // Fails the test unless fuel.records holds exactly what the model says, for every id.
+    // Fails the test unless fuel.records holds exactly what the model says, for every id, and
+    // `fleetfuel verify` finds nothing to report.
     void expect_state(const ReferenceModel& model);
-    // Fails the test unless every stored row's typed columns are fuel.normalise(raw).
-    void expect_normalised();
+    // `fleetfuel verify` over the fixture's database and store (lib/ingest/verify.hpp), with the
+    // fixture's prefix and listing overlap.
+    ff::ingest::VerifyResult verify(ff::ingest::VerifyOptions o = {});
+    // Fails the test, naming each difference, unless verify finds every stored row's typed
+    // columns equal to fuel.normalise(raw), every change file in the store in the ledger and the
+    // watermark a change file's key. expect_normalised() is the same check.
+    void expect_verified();
+    void expect_normalised() { expect_verified(); }
 
     PgSession& pg() { return *pg_; }
     const std::string& url() const { return db_.url(); }
