@@ -93,7 +93,6 @@ awaitable<int> run_import(const config::Config& cfg, const ImportArgs& a, ingest
     ingest::IngestOptions options;
     options.prefix = cfg.prefix;
     options.max_delete_fraction = cfg.max_delete_fraction;
-    options.changes_lookback = cfg.changes_lookback;
     options.force = a.force;
     options.dry_run = !a.apply;
 
@@ -115,6 +114,12 @@ awaitable<int> run_import(const config::Config& cfg, const ImportArgs& a, ingest
     if (a.changes) {
         auto r = co_await ingest::run_changes(conn, *store, options);
         total += r.counts;
+        if (r.late_files > 0) {
+            spdlog::info(
+                "import: {} change file(s) landed late: their keys sort at or below {}, "
+                "where the daemon's polls list from; its full listing finds them too",
+                r.late_files, r.listing_start);
+        }
     }
     co_return kExitOk;
 }

@@ -37,7 +37,6 @@ service::SchedulerOptions scheduler_options(const config::Config& cfg) {
     o.migrate.reader_role = cfg.reader_role;
     o.ingest.prefix = cfg.prefix;
     o.ingest.max_delete_fraction = cfg.max_delete_fraction;
-    o.ingest.changes_lookback = cfg.changes_lookback;
     o.snapshot_interval = cfg.snapshot_interval;
     o.changes_interval = cfg.changes_interval;
     return o;

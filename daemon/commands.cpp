@@ -99,11 +99,29 @@ constexpr CommandSpec kCommands[] = {
      true, true, requeue},
     {"reset-watermark", "move the change stream's watermark (a dry run without --apply)",
      "reset-watermark [--to KEY] [--apply]",
-     "Sets the change stream's watermark to KEY, or clears it without --to.\n"
+     "Sets the change stream's watermark to KEY, or clears it without --to. Each poll of the\n"
+     "daemon lists the change files after the 100 newest at or below the watermark, so moving\n"
+     "it back makes the next poll look at older keys at once; the poll after moves it back up.\n"
+     "(The daemon's full listing every SNAPSHOT_INTERVAL finds every file not in the ledger in\n"
+     "any case.)\n"
      "\n"
      "  --to KEY  the new watermark (a change-file key, or relative to <prefix>changes/)\n"
      "  --apply   do it, under the writer lock (default: say what would be done)\n",
      true, true, reset_watermark},
+    {"verify", "check that what is stored agrees with the rules; read-only, beside the daemon",
+     "verify [--json] [--limit N] [--source-dir DIR]",
+     "Checks, in one read-only transaction and without the writer lock (safe while the daemon\n"
+     "runs): every stored row's typed columns equal fuel.normalise(raw); every change file in\n"
+     "the bucket is in the change-file ledger (one older than SNAPSHOT_INTERVAL +\n"
+     "CHANGES_INTERVAL that is not, is a difference); the watermark is a change file's key, and\n"
+     "where the next poll lists from. Prints each check and its first differences (id, column,\n"
+     "stored, expected). Exits 0 when everything agrees, 1 when something differs. Without an\n"
+     "object store (RUSTFS_*, FUEL_SOURCE_DIR or --source-dir) the bucket is not listed.\n"
+     "\n"
+     "  --json            print one JSON object on stdout\n"
+     "  --limit N         list at most N differences per check (default 20; all are counted)\n"
+     "  --source-dir DIR  list the change files of a local directory instead of the bucket\n",
+     true, true, verify},
     {"help", "print this help, a command's help, or docs/commands.md (--markdown)",
      "help [COMMAND | --markdown]",
      "  COMMAND      the same as fleetfuel COMMAND --help\n"

@@ -29,5 +29,6 @@ int help(const config::Config& cfg, const Args& args);
 int rejects(const config::Config& cfg, const Args& args);
 int requeue(const config::Config& cfg, const Args& args);
 int reset_watermark(const config::Config& cfg, const Args& args);
+int verify(const config::Config& cfg, const Args& args);
 
 }  // namespace ff::cmd

@@ -46,7 +46,7 @@ struct Config {
     // Ingest
     Millis snapshot_interval{3'600'000};
     Millis changes_interval{30'000};
-    Millis changes_lookback{86'400'000};
+    Millis changes_lookback{};  // CHANGES_LOOKBACK: retired, accepted and ignored
     double max_delete_fraction = 0.10;
 
     // Daemon

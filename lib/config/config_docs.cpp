@@ -75,6 +75,7 @@ std::string render_env_example() {
         "# come from a file: <NAME>_FILE=/run/secrets/... (Docker and Coolify secrets).\n";
     std::string_view section;
     for (const auto& v : variables()) {
+        if (v.retired) continue;  // documented in docs/configuration.md only
         if (v.section != section) {
             section = v.section;
             out += "\n# ---- " + std::string(section) + " ----\n";

@@ -236,6 +236,12 @@ void require_object_store(const Config& cfg) {
 
 std::vector<std::string> warnings(const Environment& env) {
     std::vector<std::string> out;
+    for (const auto& v : variables()) {
+        const auto set = env.find(std::string(v.name));
+        if (v.retired && set != env.end() && !set->second.empty())
+            out.push_back(std::string(v.name) +
+                          " is retired and has no effect; remove it (docs/configuration.md)");
+    }
     for (const auto& [name, value] : env) {
         if (!name.starts_with("FUEL_") || find_variable(name) != nullptr) continue;
         std::string line = name + " is not a FleetFuel variable and is ignored";

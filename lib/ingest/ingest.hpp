@@ -50,10 +50,19 @@ std::string to_json(const Counts& counts);
 // One line for stderr: "read 10, inserted 3, ..."
 std::string summary(const Counts& counts);
 
+// How run_changes lists <prefix>changes/. A recent listing is what each poll of the daemon
+// does: one request while nothing new arrives, whatever the bucket holds. A full listing pages
+// through every object and finds a file that is not in the ledger however late it landed: the
+// daemon does one every SNAPSHOT_INTERVAL, `import --changes` every time.
+enum class Listing { recent, full };
+
 struct IngestOptions {
     std::string prefix = "fuel_records/";
     double max_delete_fraction = 0.10;
-    std::chrono::milliseconds changes_lookback{86'400'000};
+    Listing listing = Listing::full;
+    // A recent listing lists this many of the newest processed change files at or below the
+    // watermark again, so a file that lands a little late (an exporter retry) is found at once.
+    std::size_t listing_overlap = 100;
     bool force = false;   // apply a snapshot that a guard refused
     bool dry_run = true;  // run everything in a transaction that is rolled back
     std::size_t batch_rows = 5000;
@@ -78,19 +87,33 @@ struct SnapshotResult {
 struct ChangesResult {
     Counts counts;
     std::vector<std::string> warnings;  // e.g. an applied file reappeared with another ETag
-    // Lag inputs: the oldest listed object not applied after this run (dry run: every new one),
-    // and the newest listed object.
+    // Lag inputs: the oldest listed change file not applied after this run (dry run: every new
+    // one), and the newest listed change file.
     std::optional<std::chrono::system_clock::time_point> oldest_pending_modified;
     std::optional<std::chrono::system_clock::time_point> newest_modified;
+    // Late files: applied although their key is at or below where a recent listing starts, so
+    // only a full listing finds them; and the Last-Modified of the oldest of them (how long it
+    // waited, for the lag).
+    long long late_files = 0;
+    std::optional<std::chrono::system_clock::time_point> oldest_late_modified;
+    bool full_listing = false;
+    long long objects_listed = 0;
+    std::string listing_start;  // where a recent listing starts ("" = from the first key)
 };
 
 // Reconciles <prefix>latest.json into fuel.records in one transaction (rolled back on a dry run).
 boost::asio::awaitable<SnapshotResult> run_snapshot(db::Connection& db, s3::ObjectStore& store,
                                                     const IngestOptions& options);
 
-// Applies every new <prefix>changes/*.json in key order, one transaction per file (a dry run: one
-// transaction, a savepoint per file, rolled back).
+// Applies every change file under <prefix>changes/ that is not in the ledger, in key order, one
+// transaction per file (a dry run: one transaction, a savepoint per file, rolled back); records
+// every other object there once. Lists as options.listing says, one page at a time.
 boost::asio::awaitable<ChangesResult> run_changes(db::Connection& db, s3::ObjectStore& store,
                                                   const IngestOptions& options);
+
+// The key a recent listing would start after now ("" = from the first key), from the watermark
+// and the ledger, as run_changes computes it.
+boost::asio::awaitable<std::string> recent_listing_start(db::Connection& db,
+                                                         const IngestOptions& options);
 
 }  // namespace ff::ingest

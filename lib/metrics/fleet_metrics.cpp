@@ -34,6 +34,10 @@ FleetMetrics::FleetMetrics(Registry& r, std::string_view version)
                               "Rows stored with a data quality flag, by flag.", {"flag"})),
       files_(
           r.counter("fleetfuel_files_total", "Source files processed, by outcome.", {"outcome"})),
+      change_files_late_(r.counter("fleetfuel_change_files_late_total",
+                                   "Change files applied from below the poll's listing start: "
+                                   "found by the full listing, not by the poll.")
+                             .with({})),
       snapshot_refused_(r.counter("fleetfuel_snapshot_refused_total",
                                   "Snapshots refused by a safety guard, by reason.", {"reason"})),
       snapshot_deletes_withheld_(
@@ -97,6 +101,10 @@ void FleetMetrics::add_flagged(std::string_view flag, std::uint64_t n) {
 
 void FleetMetrics::add_files(std::string_view outcome, std::uint64_t n) {
     files_.with({outcome}).inc(static_cast<double>(n));
+}
+
+void FleetMetrics::add_late_change_files(std::uint64_t n) {
+    change_files_late_.inc(static_cast<double>(n));
 }
 
 void FleetMetrics::snapshot_refused(std::string_view reason) {

@@ -36,6 +36,7 @@ class FleetMetrics {
     void add_rows(std::string_view stream, std::string_view action, std::uint64_t n);
     void add_flagged(std::string_view flag, std::uint64_t n);
     void add_files(std::string_view outcome, std::uint64_t n = 1);
+    void add_late_change_files(std::uint64_t n);
     void snapshot_refused(std::string_view reason);
     void snapshot_deletes_withheld();
     void s3_request(std::string_view op, std::string_view outcome, double seconds);
@@ -50,6 +51,7 @@ class FleetMetrics {
     Registry::Family<Counter> rows_;
     Registry::Family<Counter> rows_flagged_;
     Registry::Family<Counter> files_;
+    Counter change_files_late_;
     Registry::Family<Counter> snapshot_refused_;
     Counter snapshot_deletes_withheld_;
     Registry::Family<Counter> s3_requests_;

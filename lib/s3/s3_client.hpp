@@ -31,7 +31,7 @@ struct S3Options {
     std::chrono::milliseconds backoff_cap{20'000};
     std::uint64_t max_object_bytes = 2ull << 30;
     int list_page_size = 1000;   // max-keys per ListObjectsV2 page
-    std::size_t list_limit = 0;  // a listing stops after this many objects; 0 = no limit
+    std::size_t list_limit = 0;  // a listing stops after the page that reaches this many; 0 = none
 };
 
 // Called once per attempt: op is get|list|head|put, outcome ok|error|not_modified|retry.

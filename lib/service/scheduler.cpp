@@ -83,6 +83,9 @@ struct Scheduler::Impl {
     int connect_failures = 0;
     int failures[2] = {0, 0};
     Clock::time_point next_due[2] = {Clock::now(), Clock::now()};  // snapshot runs at start
+    // The changes cycle lists every object (not only the recent ones) when this is due: at start,
+    // so files that landed late while the daemon was down are found, then every snapshot interval.
+    Clock::time_point next_full_listing = Clock::now();
     Clock::time_point last_db_ok = Clock::now();
 
     void set_db(bool up) {
@@ -241,7 +244,11 @@ struct Scheduler::Impl {
                 report.snapshot_done(result, seconds_since(started),
                                      std::chrono::system_clock::now());
             } else {
-                auto result = co_await ingest::run_changes(*conn, store, options.ingest);
+                auto ingest = options.ingest;
+                ingest.listing =
+                    started >= next_full_listing ? ingest::Listing::full : ingest::Listing::recent;
+                auto result = co_await ingest::run_changes(*conn, store, ingest);
+                if (result.full_listing) next_full_listing = started + options.snapshot_interval;
                 report.changes_done(result, seconds_since(started),
                                     std::chrono::system_clock::now());
             }
@@ -258,6 +265,8 @@ struct Scheduler::Impl {
         if (!error) {
             failures[slot] = 0;
             next_due[slot] = started + interval;
+            if (stream == Stream::changes)
+                next_due[slot] = std::min(next_due[slot], next_full_listing);
         } else {
             report.failed(stream, *error, seconds_since(started), std::chrono::system_clock::now());
             const auto delay =

@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "config/config.hpp"
+#include "config/config_docs.hpp"
 #include "config/config_table.hpp"
 #include "core/secrets.hpp"
 #include "support/test_env.hpp"
@@ -236,4 +237,19 @@ TEST_CASE("unknown FUEL_ variables are warned about, with the likely intended na
           "FUEL_BUKET is not a FleetFuel variable and is ignored; did you mean "
           "FUEL_BUCKET?");
     CHECK(lines[2] == "FUEL_COMPLETELY_DIFFERENT is not a FleetFuel variable and is ignored");
+}
+
+TEST_CASE("a retired variable is still accepted, with a warning, and left out of the env example",
+          "[config]") {
+    const auto cfg = parse({{"CHANGES_LOOKBACK", "48h"}});  // an existing deployment's setting
+    CHECK(cfg.changes_lookback == std::chrono::hours(48));
+    const auto lines = warnings({{"CHANGES_LOOKBACK", "48h"}});
+    REQUIRE(lines.size() == 1);
+    CHECK(lines[0] ==
+          "CHANGES_LOOKBACK is retired and has no effect; remove it (docs/configuration.md)");
+    CHECK(warnings({{"CHANGES_LOOKBACK", ""}}).empty());
+    CHECK(render_env_example().find("CHANGES_LOOKBACK") == std::string::npos);
+    CHECK(
+        render_markdown().find("| `CHANGES_LOOKBACK` | duration | (unset) | Retired: no effect.") !=
+        std::string::npos);
 }

@@ -113,6 +113,55 @@ TEST_CASE("the ingest lag shows a refused snapshot waiting, and grows while it w
     std::filesystem::remove_all(dir);
 }
 
+TEST_CASE(
+    "a change file that lands below where polls list from is applied within one snapshot "
+    "interval, counted late, and the lag shows how long it waited",
+    "[integration]") {
+    ScratchDatabase db;
+    const auto dir = make_temp_directory("export-");
+    write_text(dir / "fuel_records/latest.json", snapshot_body(1, 3));
+    // More change files than a poll lists again (the 100 newest), so that a file named before
+    // them all is below where each poll starts listing.
+    char name[64];
+    for (int i = 0; i < 110; ++i) {
+        std::snprintf(name, sizeof name, "fuel_records/changes/2026-06-02T%02d:%02d:00Z.json",
+                      i / 60, i % 60);
+        write_text(dir / name, insert_changes({3000 + i}));
+    }
+    auto env = local_env(db.url(), dir);
+    env["CHANGES_INTERVAL"] = "3s";
+    env["SNAPSHOT_INTERVAL"] = "10s";
+    Daemon daemon(env);
+    INFO(daemon.log());
+    REQUIRE(daemon.wait_ready());
+    REQUIRE(eventually(
+        [&] {
+            PgSession pg(db.url());
+            return pg.scalar("SELECT count(*) FROM fuel.records WHERE id >= 3000") == "110";
+        },
+        60s));
+    const std::string late = "fleetfuel_change_files_late_total";
+    const std::string lag = "fleetfuel_ingest_lag_seconds{stream=\"changes\"}";
+    CHECK(metric(daemon.metrics(), late) == 0.0);
+
+    // Named a day before the others; its upload took an hour to land (Last-Modified an hour ago).
+    const auto path = dir / "fuel_records/changes/2026-06-01T00:00:00Z.json";
+    write_text(path, insert_changes({3999}));
+    std::filesystem::last_write_time(path, std::filesystem::file_time_type::clock::now() - 1h);
+    bool lag_seen = false;
+    CHECK(eventually(
+        [&] {
+            const std::string m = daemon.metrics();
+            lag_seen = lag_seen || metric(m, lag).value_or(0) > 3500;
+            return metric(m, late).value_or(0) == 1.0 && count_ids(db.url(), "3999") == 1;
+        },
+        25s));  // SNAPSHOT_INTERVAL, with room for a loaded machine
+    CHECK(lag_seen);
+    // The next poll finds nothing pending: caught up again.
+    CHECK(eventually([&] { return metric(daemon.metrics(), lag).value_or(-1) == 0.0; }, 15s));
+    std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("SIGTERM during a snapshot exits 0 and leaves the snapshot applied whole or not at all",
           "[integration]") {
     ScratchDatabase db;

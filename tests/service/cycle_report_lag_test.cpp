@@ -111,3 +111,21 @@ TEST_CASE("a snapshot applied without its soft deletes is counted, a refused one
     r.report.snapshot_done(refused, 0.1, kStart + 1h);
     CHECK(withheld() == 1.0);
 }
+
+TEST_CASE("a late change file shows in the changes lag until the next cycle, and is counted") {
+    Reporting r;
+    r.changes_ok(kStart);
+    r.report.started(Stream::changes, kStart + 30s);
+    ChangesResult found;
+    found.full_listing = true;
+    found.late_files = 2;
+    found.oldest_late_modified = kStart - 50min;  // landed 50 minutes before the full listing
+    r.report.changes_done(found, 0.1, kStart + 30s);
+    CHECK(r.lag(kStart + 30s) == 3030.0);
+    CHECK(r.lag(kStart + 40s) == 3040.0);
+    const std::string text = ff::metrics::render(r.registry.snapshot());
+    CHECK(text.find("fleetfuel_change_files_late_total 2\n") != std::string::npos);
+
+    r.changes_ok(kStart + 60s);  // the next poll: nothing waits any more
+    CHECK(r.lag(kStart + 60s) == 0.0);
+}
