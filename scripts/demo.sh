@@ -28,6 +28,9 @@ eval "$("$ROOT/scripts/services.sh" start "$DEMO_DIR" pg)"
 export DATABASE_URL="$FF_TEST_DATABASE_URL"
 export FUEL_SOURCE_DIR="$ROOT/config/sample"
 export FUEL_ANALYTICS=on
+# The analytics API reads as this role, never as the writer; migrate grants it the views.
+psql -XqA "$DATABASE_URL" -c "CREATE ROLE fuel_reader NOLOGIN"
+export FUEL_READER_ROLE=fuel_reader
 export CHANGES_INTERVAL=2s
 PORT="${DEMO_PORT:-8080}"
 export HTTP_LISTEN="127.0.0.1:$PORT"

@@ -234,6 +234,13 @@ void require_object_store(const Config& cfg) {
          "set RUSTFS_SECRET_KEY or RUSTFS_SECRET_KEY_FILE");
 }
 
+void require_analytics(const Config& cfg) {
+    if (cfg.analytics && cfg.reader_role.empty())
+        throw ConfigError("FUEL_READER_ROLE",
+                          "required when FUEL_ANALYTICS is on: the analytics API reads as this "
+                          "role (SET ROLE), never with the rights of DATABASE_URL's user");
+}
+
 std::vector<std::string> warnings(const Environment& env) {
     std::vector<std::string> out;
     for (const auto& v : variables()) {

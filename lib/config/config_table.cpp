@@ -32,8 +32,9 @@ const std::vector<Variable>& table() {
         {"FUEL_MIGRATE_ON_START", Type::boolean, &C::migrate_on_start, "Database", "true",
          "Apply migrations when `fleetfuel run` starts.", "false"},
         {"FUEL_READER_ROLE", Type::identifier, &C::reader_role, "Database", "",
-         "An existing role that migrate grants SELECT on the reporting views; unset grants "
-         "nothing.",
+         "An existing role that migrate grants SELECT on the reporting views (and fuel.plate). "
+         "The analytics API reads as this role and needs it when FUEL_ANALYTICS is on (SET ROLE: "
+         "DATABASE_URL's user must be a member of it). Unset grants nothing.",
          "fuel_reader"},
 
         // Object store
@@ -127,10 +128,39 @@ const std::vector<Variable>& table() {
 
         // Read side
         {"FUEL_ANALYTICS", Type::boolean, &C::analytics, "Read side", "false",
-         "Serve the read-only analytics API and page on HTTP_LISTEN.", "on"},
+         "Serve the read-only analytics API and page on HTTP_LISTEN (needs FUEL_READER_ROLE).",
+         "on"},
         {"FUEL_ANALYTICS_TOKEN", Type::secret, &C::analytics_token, "Read side", "",
          "When set, the analytics endpoints require `Authorization: Bearer <token>`.",
          "a-long-random-token"},
+        {"FUEL_ANALYTICS_TIMEOUT", Type::duration, &C::analytics_timeout, "Read side", "10s",
+         "Longest time an analytics request may take, the wait for a database connection "
+         "included; then it gets 504 and its statement is cancelled on the server.",
+         "5s"},
+        {"FUEL_ANALYTICS_CONNECTIONS",
+         Type::integer,
+         &C::analytics_connections,
+         "Read side",
+         "2",
+         "Database connections of the analytics API (statements running at once), apart from "
+         "the ingest connection.",
+         "4",
+         {},
+         {},
+         1,
+         32},
+        {"FUEL_ANALYTICS_QUEUE",
+         Type::integer,
+         &C::analytics_queue,
+         "Read side",
+         "32",
+         "Analytics requests that may wait for a connection; more at once get 503 with "
+         "Retry-After.",
+         "64",
+         {},
+         {},
+         0,
+         200},
 
         // Logging
         {"LOG_LEVEL",

@@ -134,9 +134,14 @@ awaitable<void> grant_reader(Connection& conn, const std::string& role) {
     if (exists.rows() == 0)
         throw MigrateError("FUEL_READER_ROLE: role \"" + role +
                            "\" does not exist; create it first or unset FUEL_READER_ROLE");
+    // The views, and fuel.plate (the analytics API normalises vehicle= with it); USAGE on fuel
+    // only finds names there, no table in it is readable.
     auto grants = co_await conn.exec(
         "SELECT format('GRANT USAGE ON SCHEMA reporting TO %1$I; "
-        "GRANT SELECT ON ALL TABLES IN SCHEMA reporting TO %1$I', $1::text)",
+        "GRANT SELECT ON ALL TABLES IN SCHEMA reporting TO %1$I; "
+        "GRANT USAGE ON SCHEMA fuel TO %1$I', $1::text) || "
+        "CASE WHEN to_regprocedure('fuel.plate(text)') IS NULL THEN '' "
+        "ELSE format('; GRANT EXECUTE ON FUNCTION fuel.plate(text) TO %I', $1::text) END",
         name);
     co_await conn.exec_script(grants.get(0, 0));
 }

@@ -51,6 +51,8 @@ FleetMetrics::FleetMetrics(Registry& r, std::string_view version)
       s3_duration_(r.histogram("fleetfuel_s3_request_duration_seconds",
                                "Duration of object store requests, by operation.", {"op"},
                                kS3Buckets)),
+      http_refused_(r.counter("fleetfuel_http_refused_total",
+                              "Clients the HTTP server refused or cut, by reason.", {"reason"})),
       db_up_(r.gauge("fleetfuel_db_up", "1 when the database connection is up, else 0.").with({})),
       leader_(r.gauge("fleetfuel_leader", "1 when this process holds the writer lock, else 0.")
                   .with({})) {
@@ -68,6 +70,7 @@ FleetMetrics::FleetMetrics(Registry& r, std::string_view version)
         for (const auto outcome : kS3Outcomes) s3_requests_.with({op, outcome});
         s3_duration_.with({op});
     }
+    for (const auto reason : kHttpRefusedReasons) http_refused_.with({reason});
     r.gauge("fleetfuel_build_info", "FleetFuel build information; always 1.", {"version"})
         .with({version})
         .set(1);
@@ -125,6 +128,10 @@ void FleetMetrics::set_db_up(bool up) {
 }
 void FleetMetrics::set_leader(bool leader) {
     leader_.set(leader ? 1 : 0);
+}
+
+void FleetMetrics::http_refused(std::string_view reason) {
+    http_refused_.with({reason}).inc();
 }
 
 }  // namespace ff::metrics

@@ -21,6 +21,11 @@ inline constexpr std::array<std::string_view, 3> kFileOutcomes{"applied", "quara
 inline constexpr std::array<std::string_view, 2> kRefusedReasons{"mass_delete", "older_snapshot"};
 inline constexpr std::array<std::string_view, 3> kS3Ops{"list", "head", "get"};
 inline constexpr std::array<std::string_view, 2> kS3Outcomes{"ok", "error"};
+// Why the HTTP server refused or cut a client (lib/http/server.hpp, lib/read/query_runner.hpp).
+inline constexpr std::array<std::string_view, 9> kHttpRefusedReasons{
+    "connection_limit", "client_limit", "evicted", "header_timeout",
+    "malformed",        "too_large",    "busy",    "analytics_queue_full",
+    "analytics_timeout"};
 
 class FleetMetrics {
   public:
@@ -42,6 +47,7 @@ class FleetMetrics {
     void s3_request(std::string_view op, std::string_view outcome, double seconds);
     void set_db_up(bool up);
     void set_leader(bool leader);
+    void http_refused(std::string_view reason);
 
   private:
     Registry::Family<Gauge> ingest_lag_;
@@ -56,6 +62,7 @@ class FleetMetrics {
     Counter snapshot_deletes_withheld_;
     Registry::Family<Counter> s3_requests_;
     Registry::Family<Histogram> s3_duration_;
+    Registry::Family<Counter> http_refused_;
     Gauge db_up_;
     Gauge leader_;
 };

@@ -53,7 +53,8 @@ auto fields(const Config& c) {
                     c.s3_backoff_cap, c.max_object_bytes, c.snapshot_interval, c.changes_interval,
                     c.changes_lookback, c.max_delete_fraction, c.http_listen, c.shutdown_grace,
                     c.cycle_timeout, c.watchdog_timeout, c.analytics, c.analytics_token,
-                    c.log_level, c.log_format);
+                    c.analytics_timeout, c.analytics_connections, c.analytics_queue, c.log_level,
+                    c.log_format);
 }
 constexpr std::size_t kFields = std::tuple_size_v<decltype(fields(std::declval<Config>()))>;
 static_assert(kFields == field_count<Config>(), "list every Config field in fields()");
@@ -252,4 +253,16 @@ TEST_CASE("a retired variable is still accepted, with a warning, and left out of
     CHECK(
         render_markdown().find("| `CHANGES_LOOKBACK` | duration | (unset) | Retired: no effect.") !=
         std::string::npos);
+}
+
+TEST_CASE("the analytics API needs FUEL_READER_ROLE: it never reads as the writer", "[config]") {
+    const Config on = parse({{"FUEL_ANALYTICS", "on"}});
+    try {
+        require_analytics(on);
+        FAIL("FUEL_ANALYTICS=on without FUEL_READER_ROLE was accepted");
+    } catch (const ConfigError& e) {
+        CHECK(e.variable() == "FUEL_READER_ROLE");
+    }
+    CHECK_NOTHROW(require_analytics(parse({{"FUEL_ANALYTICS", "on"}, {"FUEL_READER_ROLE", "r"}})));
+    CHECK_NOTHROW(require_analytics(parse({})));
 }

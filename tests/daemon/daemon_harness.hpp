@@ -41,6 +41,7 @@ class Daemon {
     Daemon& operator=(const Daemon&) = delete;
 
     int port() const { return port_; }
+    int pid() const { return pid_; }
     HttpReply get(const std::string& path) const { return http_get(port_, path); }
     std::string metrics() const { return get("/metrics").body; }
     enum class Role { leader, standby };
