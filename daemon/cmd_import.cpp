@@ -16,6 +16,7 @@
 #include "core/secrets.hpp"
 #include "db/advisory_lock.hpp"
 #include "db/connection.hpp"
+#include "db/rules.hpp"
 #include "db/schema_state.hpp"
 #include "ingest/ingest.hpp"
 #include "options.hpp"
@@ -65,6 +66,24 @@ std::optional<ImportArgs> parse_args(const Args& args) {
     return a;
 }
 
+// The rows are read with this binary's rules (its C++ reader, and fuel.normalise in the database):
+// only where they are the rules in force, or two rule sets would meet in fuel.records. Under the
+// writer lock, so nobody changes them meanwhile.
+awaitable<bool> rules_allow_import(db::Connection& conn) {
+    const auto in_force = co_await db::rules_in_force(conn);
+    std::optional<db::RulesVersion> version;
+    if (in_force) version = in_force->version;
+    const auto order = db::compare_rules(version, db::build_rules());
+    if (order == db::RulesOrder::same) co_return true;
+    spdlog::error("import: refused: {}: {}", db::describe_rules(in_force, db::build_rules()),
+                  order == db::RulesOrder::older
+                      ? "run `fleetfuel migrate` first (the daemon does it when it leads), which "
+                        "installs this binary's rules and normalises every stored row again"
+                      : "import with the release that installed them, or bring this binary's "
+                        "rules back with `fleetfuel migrate --allow-downgrade`");
+    co_return false;
+}
+
 awaitable<int> run_import(const config::Config& cfg, const ImportArgs& a, ingest::Counts& total) {
     auto ex = co_await boost::asio::this_coro::executor;
     db::Connection conn(ex);
@@ -86,6 +105,7 @@ awaitable<int> run_import(const config::Config& cfg, const ImportArgs& a, ingest
                       cfg.writer_lock_wait.count());
         co_return kExitLocked;
     }
+    if (!co_await rules_allow_import(conn)) co_return kExitRefused;
     // --source-dir wins over FUEL_SOURCE_DIR; without either, the S3 bucket.
     auto store = make_object_store(ex, cfg, !a.source_dir.empty() ? a.source_dir : cfg.source_dir);
     spdlog::info("import: {} from {}", a.apply ? "applying" : "dry run", store->describe());

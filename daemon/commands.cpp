@@ -15,20 +15,28 @@ namespace {
 using config::CommandSpec;
 
 constexpr CommandSpec kCommands[] = {
-    {"migrate", "create or upgrade the fuel schema and the reporting views, then exit",
-     "migrate [--adopt-existing]",
-     "Applies the SQL migrations embedded in this binary (sql/V*.sql once each, sql/R__*.sql\n"
-     "whenever their text changed) to DATABASE_URL, under an advisory lock, and logs what ran.\n"
+    {"migrate", "create or upgrade the fuel schema, the reporting views and the rules, then exit",
+     "migrate [--adopt-existing] [--allow-downgrade]",
+     "Applies the SQL migrations embedded in this binary to DATABASE_URL under the writer lock\n"
+     "(waiting WRITER_LOCK_WAIT; exit 4 when another FleetFuel process keeps it) and logs what\n"
+     "ran: sql/V*.sql once each; this binary's normalisation rules (sql/R__005, sql/R__010) when\n"
+     "the rules in force are older, together with every stored row normalised again, in one\n"
+     "transaction; the other sql/R__*.sql whenever their text changed.\n"
      "Refuses a database migrated by a newer FleetFuel, and one whose fuel schema or reporting\n"
-     "views FleetFuel did not create (it names what it found and changes nothing).\n"
+     "views FleetFuel did not create (it names what it found and changes nothing). Rules in force\n"
+     "that are newer than this binary's (or unknown to it) are refused with exit 3, changing\n"
+     "nothing.\n"
      "\n"
-     "  --adopt-existing  take such a database over: in one transaction, rename the schema fuel\n"
-     "                    to fuel_legacy (fuel_legacy_2, ... when taken) with every object and\n"
-     "                    row, move the old reporting.v_fuel_* views into it, and create\n"
-     "                    FleetFuel's schema and views. Refused, changing nothing, when an\n"
-     "                    object outside them depends on what would move. FleetFuel never\n"
-     "                    touches the legacy schema again. Without a foreign schema it is a\n"
-     "                    plain migrate. See docs/runbook.md, \"Replacing import_fuel.py\".\n",
+     "  --adopt-existing   take such a database over: in one transaction, rename the schema fuel\n"
+     "                     to fuel_legacy (fuel_legacy_2, ... when taken) with every object and\n"
+     "                     row, move the old reporting.v_fuel_* views into it, and create\n"
+     "                     FleetFuel's schema and views. Refused, changing nothing, when an\n"
+     "                     object outside them depends on what would move. FleetFuel never\n"
+     "                     touches the legacy schema again. Without a foreign schema it is a\n"
+     "                     plain migrate. See docs/runbook.md, \"Replacing import_fuel.py\".\n"
+     "  --allow-downgrade  install this binary's rules also over newer ones (a rollback), and\n"
+     "                     normalise every stored row again with them. On purpose only: see\n"
+     "                     docs/runbook.md, \"Upgrading and rolling back\".\n",
      true, true, migrate},
     {"import", "one-shot import: --snapshot and/or --changes; a dry run without --apply",
      "import --snapshot|--changes [--apply] [--force] [--source-dir DIR] [--json]",
@@ -36,6 +44,7 @@ constexpr CommandSpec kCommands[] = {
      "(waiting WRITER_LOCK_WAIT), by the same rules as the daemon. Without --apply everything "
      "runs\n"
      "in a transaction that is rolled back: the counts are exact and nothing is written.\n"
+     "Refused (exit 3) unless the normalisation rules in force are this binary's.\n"
      "\n"
      "  --snapshot        reconcile <prefix>latest.json\n"
      "  --changes         apply the change files not applied yet, in key order\n"
@@ -45,12 +54,16 @@ constexpr CommandSpec kCommands[] = {
      "  --json            print the counts as one JSON object on stdout\n",
      true, true, import},
     {"run", "the daemon: snapshot and change cycles, /healthz, /readyz and /metrics", "run",
-     "Runs until SIGTERM or SIGINT: migrates at start (FUEL_MIGRATE_ON_START), takes the writer\n"
-     "lock or waits as a standby, reconciles the snapshot every SNAPSHOT_INTERVAL and applies new\n"
-     "change files every CHANGES_INTERVAL, and serves /healthz, /readyz and /metrics (and the\n"
-     "analytics API when FUEL_ANALYTICS=on) on HTTP_LISTEN. The first signal finishes the work\n"
-     "in flight within SHUTDOWN_GRACE and exits 0; a second exits at once. Exits 70 when its\n"
-     "watchdog finds the event loop or a cycle wedged. Takes no options.\n",
+     "Runs until SIGTERM or SIGINT: takes the writer lock or waits as a standby. The leader\n"
+     "migrates before its first write (FUEL_MIGRATE_ON_START: the schema, and this binary's\n"
+     "normalisation rules with every stored row); a standby never does. While the rules in\n"
+     "force are newer than this binary's, it stays a standby that is not ready and writes\n"
+     "nothing (/readyz reason rules_newer_in_database). The leader reconciles the snapshot every\n"
+     "SNAPSHOT_INTERVAL and applies new change files every CHANGES_INTERVAL; every replica\n"
+     "serves /healthz, /readyz and /metrics (and the analytics API when FUEL_ANALYTICS=on) on\n"
+     "HTTP_LISTEN. The first signal finishes the work in flight within SHUTDOWN_GRACE and exits\n"
+     "0; a second exits at once. Exits 70 when its watchdog finds the event loop or a cycle\n"
+     "wedged. Takes no options.\n",
      true, true, run},
     {"healthcheck", "GET the local /healthz; exit 0 when healthy, 1 otherwise", "healthcheck",
      "The container's health check (the runtime image has no curl): asks the daemon on\n"
@@ -63,6 +76,7 @@ constexpr CommandSpec kCommands[] = {
      "  config          the configuration parses and names a database and an object store\n"
      "  database        connects (the host resolves, the password is right): server version\n"
      "  schema          none yet, FleetFuel's (its version, migrations to apply) or foreign\n"
+     "  rules           the normalisation rules in force beside this binary's\n"
      "  writer lock     free, or which session holds it: application, client address, since\n"
      "  s3 endpoint     the endpoint resolves and answers\n"
      "  tls             how the certificate was verified\n"
@@ -111,7 +125,9 @@ constexpr CommandSpec kCommands[] = {
     {"verify", "check that what is stored agrees with the rules; read-only, beside the daemon",
      "verify [--json] [--limit N] [--source-dir DIR]",
      "Checks, in one read-only transaction and without the writer lock (safe while the daemon\n"
-     "runs): every stored row's typed columns equal fuel.normalise(raw); every change file in\n"
+     "runs): the normalisation rules in force beside this binary's (under this binary's version,\n"
+     "the rule files recorded must be its own); every stored row's typed columns equal\n"
+     "fuel.normalise(raw), the rules in force; every change file in\n"
      "the bucket is in the change-file ledger (one older than SNAPSHOT_INTERVAL +\n"
      "CHANGES_INTERVAL that is not, is a difference); the watermark is a change file's key, and\n"
      "where the next poll lists from. Prints each check and its first differences (id, column,\n"

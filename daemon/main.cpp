@@ -13,6 +13,7 @@
 #include "core/exit_codes.hpp"
 #include "core/log.hpp"
 #include "core/secrets.hpp"
+#include "db/rules.hpp"
 
 namespace {
 
@@ -49,7 +50,8 @@ int main(int argc, char** argv) {
             std::cout << config::help_text(table, FF_VERSION);
             return ff::kExitOk;
         case config::CommandLine::Action::version:
-            std::cout << "fleetfuel " << FF_VERSION << "\n";
+            std::cout << "fleetfuel " << FF_VERSION << " (normalisation rules "
+                      << ff::db::to_string(ff::db::build_rules()) << ")\n";
             return ff::kExitOk;
         case config::CommandLine::Action::command_help:
             // Nothing runs: no configuration is read, nothing is connected to.

@@ -20,12 +20,12 @@ note() { printf 'note: %s\n' "$*"; }
 command -v promtool >/dev/null || { echo "check-deploy: promtool missing (apt-get install prometheus)" >&2; exit 1; }
 "$PY" -c 'import yaml' 2>/dev/null || { echo "check-deploy: $PY has no PyYAML (apt-get install python3-yaml)" >&2; exit 1; }
 
-# The metric families issues 5, 13 and 17 fix; every deploy file and doc may use only these.
+# The metric families issues 5, 13, 14 and 17 fix; every deploy file and doc may use only these.
 METRICS="fleetfuel_ingest_lag_seconds fleetfuel_source_age_seconds fleetfuel_last_success_timestamp_seconds
 fleetfuel_cycle_duration_seconds fleetfuel_rows_total fleetfuel_rows_flagged_total fleetfuel_files_total
 fleetfuel_snapshot_refused_total fleetfuel_snapshot_deletes_withheld_total fleetfuel_change_files_late_total
 fleetfuel_s3_requests_total fleetfuel_s3_request_duration_seconds
-fleetfuel_db_up fleetfuel_leader fleetfuel_build_info fleetfuel_http_refused_total"
+fleetfuel_db_up fleetfuel_leader fleetfuel_build_info fleetfuel_http_refused_total fleetfuel_rules_mismatch"
 export METRICS ROOT TMP
 
 step "prometheus: scrape config, rules, rule unit tests"

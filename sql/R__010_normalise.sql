@@ -1,6 +1,8 @@
 -- Normalisation of fuel.records: raw jsonb -> typed columns and quality flags (contract section 4).
 --
--- Repeatable migration: re-applied whenever this text changes, so everything here is idempotent.
+-- A rule file (issue 14): installed only by the writer, with every stored row normalised again
+-- (fuel.renormalise, at the end), when the rules in force are not this build's; everything here is
+-- idempotent. Any change to this text is a new rules version: sql/rules-versions.txt.
 -- Every function pins its search_path (the inlinable fuel.norm_* blocks are bound when created
 -- instead), never reads the session's TimeZone or DateStyle, and never
 -- raises for any input: what it cannot read becomes NULL (and, where the contract says so, a flag).
@@ -500,6 +502,8 @@ BEGIN
         mismatch := abs(litres * price_per_litre - amount) > 0.02 * abs(amount);
     END IF;
 
+    -- (tests/rules builds a variant of these rules that adds 'gasoil' to the first list: keep the
+    -- line as it is, or change tests/rules/next_rules.cmake with it.)
     t := fuel.norm_lower(NULLIF(btrim(raw ->> 'fuel_type', E' \t'), ''));
     fuel_type := CASE
         WHEN t IN ('diesel', 'ago') THEN 'diesel'
@@ -595,3 +599,61 @@ CREATE OR REPLACE TRIGGER records_normalise
     FOR EACH ROW
     WHEN (pg_catalog.current_setting('fuel.normalised_by_ingest', true) IS DISTINCT FROM 'on')
     EXECUTE FUNCTION fuel.records_normalise();
+
+-- Contract §7: a release that changes these rules brings every stored row in line with them. This
+-- sets the typed columns of the rows with p_after < id <= p_upto to fuel.normalise(raw) where they
+-- differ, and returns how many it changed. The writer that installs a release's rules calls it
+-- batch after batch in the transaction that runs this file (lib/db/rules_install.cpp), so readers
+-- see every row under the old rules or every row under the new. Rows whose columns already agree
+-- are not written: an install whose rules give the same columns costs the reading only. Numerics
+-- are compared as text, as fleetfuel verify compares them: 45.5 and 45.50 are not the same.
+-- Nothing else of the row moves (raw, liveness, version, last_changed_at: the source did not
+-- change), and the trigger does not run (it fires on UPDATE OF raw only).
+CREATE OR REPLACE FUNCTION fuel.renormalise(p_after bigint, p_upto bigint) RETURNS bigint
+LANGUAGE plpgsql
+SET search_path = pg_catalog, fuel
+AS $$
+DECLARE
+    changed bigint;
+BEGIN
+    UPDATE fuel.records AS r
+    SET message_id = n.message_id,
+        reported_at = n.reported_at,
+        fill_date = n.fill_date,
+        vehicle_reg = n.vehicle_reg,
+        vehicle_reg_raw = n.vehicle_reg_raw,
+        driver_name = n.driver_name,
+        department = n.department,
+        station = n.station,
+        litres = n.litres,
+        price_per_litre = n.price_per_litre,
+        amount = n.amount,
+        odometer_km = n.odometer_km,
+        fuel_type = n.fuel_type,
+        payment_method = n.payment_method,
+        receipt_no = n.receipt_no,
+        full_tank = n.full_tank,
+        notes = n.notes,
+        flags = n.flags,
+        source_created_at = n.source_created_at,
+        source_updated_at = n.source_updated_at,
+        source_deleted_at = n.source_deleted_at
+    FROM (SELECT s.id, x.*
+          FROM fuel.records AS s CROSS JOIN LATERAL fuel.normalise(s.raw) AS x
+          WHERE s.id > p_after AND s.id <= p_upto) AS n
+    WHERE r.id = n.id
+      AND ROW(r.message_id, r.reported_at, r.fill_date, r.vehicle_reg, r.vehicle_reg_raw,
+            r.driver_name, r.department, r.station, r.litres::text,
+            r.price_per_litre::text, r.amount::text, r.odometer_km, r.fuel_type,
+            r.payment_method, r.receipt_no, r.full_tank, r.notes, r.flags,
+            r.source_created_at, r.source_updated_at, r.source_deleted_at)
+          IS DISTINCT FROM
+          ROW(n.message_id, n.reported_at, n.fill_date, n.vehicle_reg, n.vehicle_reg_raw,
+            n.driver_name, n.department, n.station, n.litres::text,
+            n.price_per_litre::text, n.amount::text, n.odometer_km, n.fuel_type,
+            n.payment_method, n.receipt_no, n.full_tank, n.notes, n.flags,
+            n.source_created_at, n.source_updated_at, n.source_deleted_at);
+    GET DIAGNOSTICS changed = ROW_COUNT;
+    RETURN changed;
+END
+$$;

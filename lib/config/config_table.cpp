@@ -30,7 +30,11 @@ const std::vector<Variable>& table() {
          "process before exiting 4.",
          "5s"},
         {"FUEL_MIGRATE_ON_START", Type::boolean, &C::migrate_on_start, "Database", "true",
-         "Apply migrations when `fleetfuel run` starts.", "false"},
+         "The daemon's leader applies the migrations, and installs its normalisation rules with "
+         "every stored row, when it takes the writer lock (a standby never migrates). With false, "
+         "run `fleetfuel migrate` by hand: until then a daemon whose rules are not those in force "
+         "does not write.",
+         "false"},
         {"FUEL_READER_ROLE", Type::identifier, &C::reader_role, "Database", "",
          "An existing role that migrate grants SELECT on the reporting views (and fuel.plate). "
          "The analytics API reads as this role and needs it when FUEL_ANALYTICS is on (SET ROLE: "

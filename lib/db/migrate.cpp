@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "db/advisory_lock.hpp"
+#include "db/rules.hpp"
 #include "db/schema_state.hpp"
 
 namespace ff::db {
@@ -146,6 +147,41 @@ awaitable<void> grant_reader(Connection& conn, const std::string& role) {
     co_await conn.exec_script(grants.get(0, 0));
 }
 
+// The rule files and every stored row normalised again by them, in the transaction the caller has
+// open.
+awaitable<RulesChange> run_rules(Connection& conn, const MigrateOptions& options,
+                                 const std::vector<const MigrationFile*>& files,
+                                 const std::optional<InstalledRules>& from,
+                                 const RulesVersion& to) {
+    for (const auto* m : files)
+        co_await run_one(conn, *m, sha256_hex(m->text), options.lock_timeout);
+    co_return co_await renormalise_and_record(conn, from, to, options.renormalise);
+}
+
+// run_rules in one transaction of its own, or in the caller's: readers see every row under the old
+// rules or every row under the new, and a crash anywhere leaves the old rules and columns in force.
+awaitable<RulesChange> install_rules(Connection& conn, const MigrateOptions& options,
+                                     const std::vector<const MigrationFile*>& files,
+                                     const std::optional<InstalledRules>& from,
+                                     const RulesVersion& to, Transactions transactions) {
+    if (transactions == Transactions::caller)
+        co_return co_await run_rules(conn, options, files, from, to);
+    std::exception_ptr failure;
+    RulesChange change;
+    co_await conn.exec("BEGIN");
+    try {
+        change = co_await run_rules(conn, options, files, from, to);
+        co_await conn.exec("COMMIT");
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    if (failure) {
+        co_await rollback_quietly(conn);
+        std::rethrow_exception(failure);
+    }
+    co_return change;
+}
+
 awaitable<MigrateReport> run_plan(Connection& conn, const MigrateOptions& options,
                                   const std::vector<MigrationFile>& plan,
                                   Transactions transactions) {
@@ -158,6 +194,22 @@ awaitable<MigrateReport> run_plan(Connection& conn, const MigrateOptions& option
     for (const auto& row : history) {
         if (row.version) applied_versions[*row.version] = &row;
         applied_scripts[row.script] = &row;
+    }
+
+    // Rules newer than this binary's stop everything before anything runs: their release's files
+    // are in force, and this binary must not replace them unless told to (--allow-downgrade).
+    std::vector<const MigrationFile*> rule_files;
+    for (const auto& m : plan)
+        if (m.rules) rule_files.push_back(&m);
+    const RulesVersion& rules = options.rules ? *options.rules : build_rules();
+    auto order = RulesOrder::same;
+    if (!rule_files.empty()) {
+        report.rules_in_force = co_await rules_in_force(conn);
+        std::optional<RulesVersion> in_force;
+        if (report.rules_in_force) in_force = report.rules_in_force->version;
+        order = compare_rules(in_force, rules);
+        if (order == RulesOrder::newer && !options.allow_downgrade)
+            throw RulesNewerError(*report.rules_in_force, rules);
     }
 
     // Versioned files: each once, in version order; an edited applied file stops everything.
@@ -178,11 +230,20 @@ awaitable<MigrateReport> run_plan(Connection& conn, const MigrateOptions& option
         report.applied.push_back(m.name);
     }
 
-    // Repeatable files: after every V file, in description order, when their checksum changed.
+    // The rule files: only together with every stored row, when the rules in force are not these.
+    if (order != RulesOrder::same) {
+        report.rules = co_await install_rules(conn, options, rule_files, report.rules_in_force,
+                                              rules, transactions);
+        for (const auto* m : rule_files) report.applied.push_back(m->name);
+    } else {
+        report.already_current += static_cast<int>(rule_files.size());
+    }
+
+    // Other repeatable files: in description order, when their checksum changed.
     auto devices = co_await conn.exec("SELECT to_regclass('tracksolid.devices') IS NOT NULL");
     const bool has_devices = devices.get(0, 0) == "t";
     for (const auto& m : plan) {
-        if (m.kind != 'R') continue;
+        if (m.kind != 'R' || m.rules) continue;
         const auto checksum = repeatable_checksum(m.text, has_devices);
         if (auto it = applied_scripts.find(m.name);
             it != applied_scripts.end() && it->second->checksum == checksum) {
@@ -246,10 +307,19 @@ awaitable<MigrationStatus> migration_status(Connection& conn) {
         if (row.kind == 'V' && row.version)
             status.applied_version = std::max(status.applied_version, *row.version);
     }
+    status.rules_in_force = co_await rules_in_force(conn);
+    std::optional<RulesVersion> in_force;
+    if (status.rules_in_force) in_force = status.rules_in_force->version;
+    status.rules = compare_rules(in_force, build_rules());
     auto devices = co_await conn.exec("SELECT to_regclass('tracksolid.devices') IS NOT NULL");
     const bool has_devices = devices.get(0, 0) == "t";
     for (const auto& m : plan) {
         if (m.kind == 'V') status.known_version = std::max(status.known_version, m.version);
+        if (m.rules) {
+            // Installed with the rows or not at all: pending when the rules in force are older.
+            if (status.rules == RulesOrder::older) status.pending.push_back(m.name);
+            continue;
+        }
         const auto checksum =
             m.kind == 'V' ? sha256_hex(m.text) : repeatable_checksum(m.text, has_devices);
         const auto it = recorded.find(m.name);
@@ -275,17 +345,29 @@ awaitable<MigrateReport> migrate(Connection& conn, const MigrateOptions& options
 awaitable<MigrateReport> migrate(Connection& conn, const MigrateOptions& options,
                                  std::vector<EmbeddedSql> files) {
     const auto plan = plan_migrations(files);
+    // Only the writer changes the schema and the rules. A session holding the lock already (the
+    // daemon's leader) takes it again at once; the release below leaves that hold in place.
+    if (!co_await acquire_writer_lock(conn, options.writer_lock_wait))
+        throw WriterLockBusy(fmt::format(
+            "another FleetFuel process holds the writer lock (waited {} ms, WRITER_LOCK_WAIT)",
+            options.writer_lock_wait.count()));
     const Params key{std::to_string(kMigrateLockKey)};
-    // Waits server-side for a concurrent migrate to finish; the wait costs this thread nothing.
-    co_await conn.exec("SELECT pg_advisory_lock($1::bigint)", key);
     std::exception_ptr failure;
     MigrateReport report;
     try {
-        report = co_await migrate_locked(conn, options, plan);
+        // Waits server-side for a concurrent migrate of a release before issue 14, which takes
+        // only this lock; the wait costs this thread nothing.
+        co_await conn.exec("SELECT pg_advisory_lock($1::bigint)", key);
+        try {
+            report = co_await migrate_locked(conn, options, plan);
+        } catch (...) {
+            failure = std::current_exception();
+        }
+        if (conn.usable()) co_await conn.exec("SELECT pg_advisory_unlock($1::bigint)", key);
     } catch (...) {
-        failure = std::current_exception();
+        if (!failure) failure = std::current_exception();
     }
-    if (conn.usable()) co_await conn.exec("SELECT pg_advisory_unlock($1::bigint)", key);
+    if (conn.usable()) co_await release_writer_lock(conn);
     if (failure) std::rethrow_exception(failure);
     co_return report;
 }

@@ -34,12 +34,14 @@ MigrationFile parse_name(const EmbeddedSql& file) {
     MigrationFile m;
     m.name = std::string(name);
     m.text = file.text;
+    m.rules = file.rules;
     m.description = description_of(stem.substr(sep + kSeparator.size()));
     const auto prefix = stem.substr(0, sep);
     if (prefix == "R") {
         m.kind = 'R';
         return m;
     }
+    if (m.rules) throw bad("only a repeatable R__ file can define the normalisation rules");
     if (prefix.size() < 2 || prefix.front() != 'V') throw bad("prefix is neither V<NNNN> nor R");
     const auto digits = prefix.substr(1);
     const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), m.version);

@@ -7,10 +7,13 @@
 
 namespace ff::db {
 
-// One sql/ file as embedded: its file name ("V0001__fuel_schema.sql") and its full text.
+// One sql/ file as embedded: its file name ("V0001__fuel_schema.sql") and its full text. `rules`:
+// an R file that defines the normalisation rules (lib/db/CMakeLists.txt names them), installed
+// only together with re-normalising the stored rows (rules.hpp), never on its own.
 struct EmbeddedSql {
     std::string_view name;
     std::string_view text;
+    bool rules = false;
 };
 
 // Every top-level sql/V*.sql and sql/R__*.sql, generated at build time (lib/db/embed_sql.cmake).
@@ -24,6 +27,7 @@ struct MigrationFile {
     std::string description;
     std::string name;
     std::string_view text;
+    bool rules = false;  // a rule file (EmbeddedSql::rules); only an R file can be one
 };
 
 // Parses every name and orders the plan: V files by version, then R files by description.

@@ -23,6 +23,7 @@ boost::asio::awaitable<VerifyResult> verify(db::Connection& db, s3::ObjectStore*
     co_await db.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     std::exception_ptr failure;
     try {
+        result.checks.push_back(co_await detail::verify_rules(db, options));
         result.checks.push_back(co_await detail::verify_typed_columns(db, options));
         result.checks.push_back(co_await detail::verify_change_files(db, store, options));
         result.checks.push_back(co_await detail::verify_watermark(db, options));
@@ -77,9 +78,9 @@ std::string to_json(const VerifyResult& result, std::string_view version) {
         for (std::size_t k = 0; k < check.differences.size(); ++k) {
             const auto& d = check.differences[k];
             out += k ? ",{" : "{";
-            out += "\"id\":" + (check.numeric_ids ? d.id : json::quote(d.id)) + ",\"column\":" + json::quote(d.column) +
-                   ",\"stored\":" + json_opt(d.stored) + ",\"expected\":" + json_opt(d.expected) +
-                   "}";
+            out += "\"id\":" + (check.numeric_ids ? d.id : json::quote(d.id)) +
+                   ",\"column\":" + json::quote(d.column) + ",\"stored\":" + json_opt(d.stored) +
+                   ",\"expected\":" + json_opt(d.expected) + "}";
         }
         out += "],\"notes\":[";
         for (std::size_t k = 0; k < check.notes.size(); ++k)

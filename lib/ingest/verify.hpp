@@ -1,6 +1,7 @@
 // fleetfuel verify: whether what FleetFuel stored agrees with its rules, read-only and beside the
-// running daemon. Every stored row's typed columns against fuel.normalise(raw), every change file
-// in the bucket against the ledger, and the watermark against the ledger. One REPEATABLE READ
+// running daemon. The normalisation rules in force beside this binary's, every stored row's typed
+// columns against fuel.normalise(raw), every change file in the bucket against the ledger, and the
+// watermark against the ledger. One REPEATABLE READ
 // READ ONLY transaction and no writer lock; memory stays bounded however large the table or the
 // bucket (rows are compared in id batches by the database, the bucket is read a page at a time).
 #pragma once
@@ -25,8 +26,8 @@ namespace ff::ingest {
 
 struct VerifyOptions {
     std::string prefix = "fuel_records/";
-    std::size_t limit = 20;           // differences listed per check; all of them are counted
-    std::size_t batch_rows = 10'000;  // rows compared per statement
+    std::size_t limit = 20;             // differences listed per check; all of them are counted
+    std::size_t batch_rows = 10'000;    // rows compared per statement
     std::size_t listing_overlap = 100;  // the daemon's, to say where its next poll lists from
     // A change file in the bucket that the ledger lacks although it is older than this is a
     // difference (the daemon finds every file within one SNAPSHOT_INTERVAL); a newer one is
@@ -36,14 +37,14 @@ struct VerifyOptions {
 
 // One thing that does not agree: a stored row's column, or a change file, or the watermark.
 struct Difference {
-    std::string id;      // the record id, or the object key, or "changes" for the watermark
-    std::string column;  // a typed column, "ledger" or "watermark"
+    std::string id;      // the record id, the object key, "changes" or a rule file's name
+    std::string column;  // a typed column, "ledger", "watermark" or "checksum"
     std::optional<std::string> stored;
     std::optional<std::string> expected;
 };
 
 struct CheckResult {
-    std::string name;  // typed_columns | change_files | watermark
+    std::string name;                     // rules | typed_columns | change_files | watermark
     long long differing = 0;              // rows or objects with at least one difference
     std::vector<Difference> differences;  // the first `limit`
     std::string summary;                  // one line for people
@@ -55,8 +56,7 @@ struct CheckResult {
     bool ok() const { return differing == 0; }
 };
 
-// The checks in the order they ran and are reported. (The rules version in force beside this
-// binary's, issue 14, is one more check in this list.)
+// The checks in the order they ran and are reported.
 struct VerifyResult {
     std::vector<CheckResult> checks;
     bool ok() const;
@@ -73,7 +73,11 @@ std::string to_json(const VerifyResult& result, std::string_view version);
 std::string to_text(const VerifyResult& result);
 
 namespace detail {
-// The checks, each inside the caller's read-only transaction (verify_rows.cpp, verify_ledger.cpp).
+// The checks, each inside the caller's read-only transaction (verify_rules.cpp, verify_rows.cpp,
+// verify_ledger.cpp). The rules in force differing from this binary's is not a difference (the
+// daemon does not write then, and the rows are compared with the rules in force); rule files that
+// differ from this binary's under its own version are.
+boost::asio::awaitable<CheckResult> verify_rules(db::Connection& db, const VerifyOptions& options);
 boost::asio::awaitable<CheckResult> verify_typed_columns(db::Connection& db,
                                                          const VerifyOptions& options);
 boost::asio::awaitable<CheckResult> verify_change_files(db::Connection& db, s3::ObjectStore* store,

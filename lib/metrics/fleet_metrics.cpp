@@ -1,4 +1,5 @@
-// Names, help texts, labels and buckets of the fleetfuel_* metrics (issues 5 and 13 fix the names).
+// Names, help texts, labels and buckets of the fleetfuel_* metrics (issues 5, 13 and 14 fix the
+// names).
 #include "metrics/fleet_metrics.hpp"
 
 namespace ff::metrics {
@@ -55,7 +56,11 @@ FleetMetrics::FleetMetrics(Registry& r, std::string_view version)
                               "Clients the HTTP server refused or cut, by reason.", {"reason"})),
       db_up_(r.gauge("fleetfuel_db_up", "1 when the database connection is up, else 0.").with({})),
       leader_(r.gauge("fleetfuel_leader", "1 when this process holds the writer lock, else 0.")
-                  .with({})) {
+                  .with({})),
+      rules_mismatch_(r.gauge("fleetfuel_rules_mismatch",
+                              "1 while this process does not write because the normalisation "
+                              "rules in force in the database are not its own, else 0.")
+                          .with({})) {
     for (const auto stream : kStreams) {
         ingest_lag_.with({stream});
         source_age_.with({stream});
@@ -128,6 +133,10 @@ void FleetMetrics::set_db_up(bool up) {
 }
 void FleetMetrics::set_leader(bool leader) {
     leader_.set(leader ? 1 : 0);
+}
+
+void FleetMetrics::set_rules_mismatch(bool mismatch) {
+    rules_mismatch_.set(mismatch ? 1 : 0);
 }
 
 void FleetMetrics::http_refused(std::string_view reason) {

@@ -47,6 +47,7 @@ class FleetMetrics {
     void s3_request(std::string_view op, std::string_view outcome, double seconds);
     void set_db_up(bool up);
     void set_leader(bool leader);
+    void set_rules_mismatch(bool mismatch);
     void http_refused(std::string_view reason);
 
   private:
@@ -65,6 +66,7 @@ class FleetMetrics {
     Registry::Family<Counter> http_refused_;
     Gauge db_up_;
     Gauge leader_;
+    Gauge rules_mismatch_;
 };
 
 }  // namespace ff::metrics

@@ -33,6 +33,7 @@ std::string stuck_reason(const HealthState& state, TimePoint now) {
 // The reason readiness fails, or empty when ready.
 std::string not_ready_reason(const HealthState& state, TimePoint now) {
     if (!state.db_reachable) return "database unreachable";
+    if (!state.rules_block.empty()) return state.rules_block;
     if (state.starting) return "starting: the writer lock has not been tried yet";
     if (state.role == Role::standby) return {};
     if (!stream_fresh(state.snapshot, now)) return "no snapshot success within twice its interval";
@@ -54,6 +55,8 @@ void append_stream(std::string& out, const char* name, const StreamHealth& s) {
 std::string body(std::string_view status, const std::string& reason, const HealthState& state) {
     std::string out = "{\"status\":" + json::quote(status);
     if (!reason.empty()) out += ",\"reason\":" + json::quote(reason);
+    if (!reason.empty() && reason == state.rules_block)
+        out += ",\"detail\":" + json::quote(state.rules_detail);
     out += ",\"role\":";
     if (state.starting)
         out += "\"starting\"";

@@ -28,6 +28,11 @@ struct HealthState {
     StreamHealth changes;
     std::optional<TimePoint> heartbeat;  // last beat of the event loop; none: not checked
     bool db_reachable = false;
+    // Set while this process does not write because of the normalisation rules in force in the
+    // database (issue 14): the /readyz reason, e.g. "rules_newer_in_database", and one sentence
+    // for people. Empty otherwise.
+    std::string rules_block;
+    std::string rules_detail;
     bool scheduler_running = true;
     std::chrono::milliseconds cycle_timeout{1'800'000};   // a longer cycle is stuck
     std::chrono::milliseconds heartbeat_timeout{60'000};  // an older heartbeat is stuck
@@ -43,8 +48,10 @@ struct HealthReport {
 HealthReport render_healthz(const HealthState& state, TimePoint now);
 
 // Readiness: 200 when the database is reachable, the first writer-lock attempt has answered
-// (not `starting`) and, for a leader, each stream succeeded within twice its interval; a standby
-// only needs the database. 503 "not_ready" otherwise. Liveness ignores `starting`.
+// (not `starting`), no `rules_block` holds the process back from writing and, for a leader, each
+// stream succeeded within twice its interval; a standby only needs the database and its rules.
+// 503 "not_ready" otherwise, with the reason (`rules_block` as it is, and its `detail`).
+// Liveness ignores `starting` and `rules_block`.
 HealthReport render_readyz(const HealthState& state, TimePoint now);
 
 }  // namespace ff::metrics

@@ -116,7 +116,8 @@ std::vector<CheckResult> run_checks(const CheckOptions& options) {
     const auto append = [&](std::vector<CheckResult> more) {
         for (auto& r : more) results.push_back(std::move(r));
     };
-    append(run_group({"database", "schema", "writer lock"}, detail::database_checks, options));
+    append(run_group({"database", "schema", "rules", "writer lock"}, detail::database_checks,
+                     options));
     if (!options.source_dir.empty())
         append(run_group({"source dir", "latest.json", "change files"}, detail::store_checks,
                          options));

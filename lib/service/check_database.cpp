@@ -5,6 +5,7 @@
 
 #include "db/advisory_lock.hpp"
 #include "db/migrate.hpp"
+#include "db/rules.hpp"
 #include "db/schema_state.hpp"
 #include "service/check_run.hpp"
 
@@ -83,6 +84,37 @@ awaitable<void> check_schema(db::Connection& conn, CheckRun& run, const CheckOpt
     }
 }
 
+// The normalisation rules in force against this binary's (issue 14): what the daemon will do.
+awaitable<void> check_rules(db::Connection& conn, CheckRun& run, const CheckOptions& options) {
+    const auto in_force = co_await db::rules_in_force(conn);
+    const auto& mine = db::build_rules();
+    std::optional<db::RulesVersion> version;
+    if (in_force) version = in_force->version;
+    const auto detail = db::describe_rules(in_force, mine);
+    const std::string unregistered =
+        mine.registered ? ""
+                        : "this build's rules are not in its sql/rules-versions.txt: not a "
+                          "release build";
+    switch (db::compare_rules(version, mine)) {
+        case db::RulesOrder::same:
+            run.ok(detail, unregistered);
+            co_return;
+        case db::RulesOrder::older:
+            run.ok(detail, options.migrate_on_start
+                               ? "`fleetfuel run` installs this binary's rules when it takes the "
+                                 "writer lock, normalising every stored row again"
+                               : "run `fleetfuel migrate` (FUEL_MIGRATE_ON_START=false): until "
+                                 "then the daemon does not write");
+            co_return;
+        case db::RulesOrder::newer:
+            run.failed(detail,
+                       "this binary does not write with them (rules_newer_in_database): deploy the "
+                       "release that installed them, or `fleetfuel migrate --allow-downgrade` "
+                       "(docs/runbook.md, \"Upgrading and rolling back\")");
+            co_return;
+    }
+}
+
 // pg_advisory_lock(bigint) shows in pg_locks as classid = high 32 bits, objid = low 32 bits,
 // objsubid 1. The lock's own age is not recorded; the holder's session start stands in for it.
 awaitable<void> check_writer_lock(db::Connection& conn, CheckRun& run, const CheckOptions&) {
@@ -147,7 +179,7 @@ awaitable<void> database_checks(std::shared_ptr<CheckRun> run, CheckOptions opti
     run->ok(fmt::format("PostgreSQL {} at {} (connected in {} ms)", version.get(0, 0),
                         conn.describe(), ms.count()));
     using Step = awaitable<void> (*)(db::Connection&, CheckRun&, const CheckOptions&);
-    for (const Step step : {check_schema, check_writer_lock}) {
+    for (const Step step : {check_schema, check_rules, check_writer_lock}) {
         try {
             co_await step(conn, *run, options);
         } catch (const std::exception& e) {

@@ -26,6 +26,13 @@ boost::asio::awaitable<bool> Leadership::try_acquire(db::Connection& conn) {
     co_return acquired;
 }
 
+boost::asio::awaitable<void> Leadership::step_down(db::Connection& conn) {
+    if (!leader_) co_return;
+    co_await db::release_writer_lock(conn);
+    spdlog::info("leadership: writer lock given back; this replica is a standby");
+    set(false);
+}
+
 void Leadership::lost(bool expected) {
     if (leader_ && expected) spdlog::info("leadership: releasing the writer lock");
     if (leader_ && !expected)

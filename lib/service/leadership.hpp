@@ -22,6 +22,10 @@ class Leadership {
     // One attempt on `conn` (throws db::DbError); true when this replica is (still) the leader.
     boost::asio::awaitable<bool> try_acquire(db::Connection& conn);
 
+    // Gives the lock back on `conn` (throws db::DbError) and is standby again, the session kept:
+    // this replica may not write (the rules in force are not its own).
+    boost::asio::awaitable<void> step_down(db::Connection& conn);
+
     // The session that held the lock is gone (or about to be closed): back to standby.
     // `expected` (a clean shutdown) keeps it out of the warnings.
     void lost(bool expected = false);

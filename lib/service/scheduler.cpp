@@ -1,5 +1,5 @@
-// The scheduler loop: connect (with backoff), migrate once, take leadership, then run whichever
-// stream is due, one at a time, on the one connection.
+// The scheduler loop: connect (with backoff), take leadership when the rules allow it, migrate as
+// the writer, then run whichever stream is due, one at a time, on the one connection.
 #include "service/scheduler.hpp"
 
 #include <malloc.h>
@@ -20,6 +20,7 @@
 #include "s3/object_store.hpp"
 #include "service/cycle_report.hpp"
 #include "service/leadership.hpp"
+#include "service/rules_gate.hpp"
 #include "service/watchdog.hpp"
 
 namespace ff::service {
@@ -55,9 +56,14 @@ struct Scheduler::Impl {
           on_finished(std::move(f)),
           leadership(m, h),
           report(m, h),
+          rules_gate(m, h, options.migrate_on_start),
           timer(ex) {
         options.ingest.dry_run = false;
         options.ingest.force = false;
+        // The leader holds the writer lock whenever it migrates; a shutdown ends a long
+        // normalisation of the stored rows early, rolled back (the next start does it again).
+        options.migrate.writer_lock_wait = milliseconds::zero();
+        options.migrate.renormalise.stop_requested = [this] { return stopping; };
         health.snapshot.interval = options.snapshot_interval;
         health.changes.interval = options.changes_interval;
         // /readyz stays 503 until the first lock attempt says whether this replica leads.
@@ -73,11 +79,11 @@ struct Scheduler::Impl {
     OnFinished on_finished;
     Leadership leadership;
     CycleReport report;
+    RulesGate rules_gate;
     net::steady_timer timer;  // every wait of the loop, so stop() can cut it short
 
     std::unique_ptr<db::Connection> conn;
     bool stopping = false;
-    bool migrated = false;
     bool restored = false;  // the last-success gauges were read from fuel.ingest_state
     int exit_code = kExitOk;
     int connect_failures = 0;
@@ -136,19 +142,13 @@ struct Scheduler::Impl {
             set_db(true);
             if (connect_failures > 0) spdlog::info("scheduler: database reachable again");
             connect_failures = 0;
-            if (!migrated && options.migrate_on_start) {
-                auto report = co_await db::migrate(*conn, options.migrate);
-                spdlog::info("scheduler: migrations: {} applied, {} already current",
-                             report.applied.size(), report.already_current);
-            } else if (!migrated) {
-                // Without migrating, still never write into another tool's fuel schema.
-                co_await db::refuse_foreign_schema(*conn);
-            }
-            migrated = true;
+            // Never write into another tool's fuel schema. Nothing is migrated here: only the
+            // writer migrates, after it takes the lock (take_office).
+            co_await db::refuse_foreign_schema(*conn);
             if (!restored) co_await restore_recorded_success();
         } catch (const db::MigrateError& e) {
-            // Retrying cannot help: the schema and this binary disagree, or the schema is not
-            // FleetFuel's (the message says how to take it over).
+            // Retrying cannot help: the schema is not FleetFuel's (the message says how to take
+            // it over).
             spdlog::error("scheduler: migration refused: {}", e.what());
             exit_code = kExitFailed;
             stopping = true;
@@ -183,10 +183,14 @@ struct Scheduler::Impl {
         restored = true;
     }
 
+    // A standby reads the rules in force and, when they let it write, tries for the writer lock;
+    // it never migrates. The replica that takes the lock migrates before its first write.
     net::awaitable<void> standby_round() {
+        bool may_lead = false;
         bool leader = false;
         try {
-            leader = co_await leadership.try_acquire(*conn);
+            may_lead = co_await rules_gate.check(*conn);
+            if (may_lead) leader = co_await leadership.try_acquire(*conn);
             set_db(true);
             health.starting = false;
         } catch (const db::DbError& e) {
@@ -194,10 +198,78 @@ struct Scheduler::Impl {
             drop_connection();
             co_return;
         }
-        if (!leader) {
-            report.another_replica_leads();
-            co_await sleep(options.standby_poll);
+        if (leader) {
+            co_await take_office();
+            co_return;
         }
+        if (may_lead) report.another_replica_leads();
+        co_await sleep(options.standby_poll);
+    }
+
+    // Holding the writer lock, before the first write: the schema, and this binary's rules with
+    // every stored row in line with them (or, without migrate on start, the rules checked again,
+    // now that nobody else can change them). Rules this binary may not write with: back to standby.
+    net::awaitable<void> take_office() {
+        bool refused = false;
+        bool lost = false;
+        try {
+            if (options.migrate_on_start) {
+                log_migration(co_await db::migrate(*conn, options.migrate));
+            } else {
+                refused = !co_await rules_gate.check(*conn);
+            }
+        } catch (const db::RulesNewerError& e) {
+            // A newer release installed its rules after this replica's last look.
+            spdlog::debug("scheduler: {}", e.what());
+            refused = true;
+        } catch (const db::RenormaliseStopped& e) {
+            spdlog::info("scheduler: shutting down: installing the rules {}", e.what());
+            co_return;  // stopping is set; the loop closes the connection
+        } catch (const db::MigrateError& e) {
+            // Retrying cannot help: the schema and this binary disagree (the message says how).
+            spdlog::error("scheduler: migration refused: {}", e.what());
+            exit_code = kExitFailed;
+            stopping = true;
+            co_return;
+        } catch (const db::DbError& e) {
+            spdlog::warn("scheduler: migration failed ({}); retrying", e.what());
+            lost = true;
+        } catch (const db::WriterLockBusy& e) {
+            // Cannot happen while this session holds the lock; as a lost session if it does.
+            spdlog::error("scheduler: {}", e.what());
+            lost = true;
+        }
+        if (lost) {
+            drop_connection();
+            co_await sleep(backoff(options.reconnect_base, options.reconnect_cap, 1));
+        } else if (refused) {
+            co_await step_down();
+        }
+    }
+
+    void log_migration(const db::MigrateReport& migrated) {
+        spdlog::info("scheduler: migrations: {} applied, {} already current",
+                     migrated.applied.size(), migrated.already_current);
+        if (!migrated.rules) return;
+        const auto& r = *migrated.rules;
+        spdlog::info(
+            "scheduler: normalisation rules {} -> {} ({}): {} stored rows normalised again, {} "
+            "changed, in {} ms",
+            r.from ? db::to_string(*r.from) : "(none)", db::to_string(r.to), r.action, r.rows,
+            r.changed, r.took.count());
+    }
+
+    // Gives the writer lock back, says why (the rules gate), and waits as a standby.
+    net::awaitable<void> step_down() {
+        try {
+            co_await leadership.step_down(*conn);
+            co_await rules_gate.check(*conn);
+        } catch (const db::DbError& e) {
+            spdlog::warn("scheduler: giving the writer lock back failed: {}", e.what());
+            drop_connection();
+            co_return;
+        }
+        co_await sleep(options.standby_poll);
     }
 
     net::awaitable<void> leader_round() {

@@ -22,6 +22,9 @@ class Watchdog;
 
 struct SchedulerOptions {
     db::ConnectOptions connect;
+    // The replica that takes the writer lock migrates (the schema, and its rules with every stored
+    // row) before its first write; a standby never does. Without it, a leader only writes when
+    // the rules in force are its own.
     bool migrate_on_start = true;
     db::MigrateOptions migrate;
     ingest::IngestOptions ingest;  // dry_run is forced off: the daemon always applies

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
+#include "db/rules.hpp"
 #include "support/run_process.hpp"
 #include "support/test_env.hpp"
 
@@ -68,7 +69,8 @@ TEST_CASE("a command's bad usage exits 2 with the message and the command's usag
 TEST_CASE("fleetfuel --version prints the version and exits 0", "[cli][binary]") {
     const auto r = run_fleetfuel({"--version"});
     CHECK(r.exit_code == 0);
-    CHECK(r.out == std::string("fleetfuel ") + FF_VERSION + "\n");
+    CHECK(r.out == std::string("fleetfuel ") + FF_VERSION + " (normalisation rules " +
+                       ff::db::to_string(ff::db::build_rules()) + ")\n");
 }
 
 TEST_CASE("an unknown command exits 2 with one line saying so", "[cli][binary]") {

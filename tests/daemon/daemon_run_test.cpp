@@ -225,10 +225,11 @@ TEST_CASE("a daemon that has not yet tried the writer lock is alive but not read
     ScratchDatabase db;
     const auto dir = make_temp_directory("export-");
     write_text(dir / "fuel_records/latest.json", snapshot_body(1, 3));
-    // Holding the migration lock ("FFMIGRAT", db::kMigrateLockKey) parks the daemon between
-    // connecting and its first writer-lock attempt.
+    // Before its first writer-lock attempt a replica reads the rules in force: a lock on
+    // fuel.rules_history parks it between connecting and that attempt.
+    REQUIRE(run_fleetfuel({"migrate"}, {{"DATABASE_URL", db.url()}}).exit_code == 0);
     auto migrating = std::make_unique<PgSession>(db.url());
-    migrating->exec("SELECT pg_advisory_lock(" + std::to_string(0x4646'4d49'4752'4154LL) + ")");
+    migrating->exec("BEGIN; LOCK TABLE fuel.rules_history IN ACCESS EXCLUSIVE MODE");
     Daemon daemon(local_env(db.url(), dir));
     INFO(daemon.log());
     REQUIRE(eventually([&] {
@@ -239,7 +240,7 @@ TEST_CASE("a daemon that has not yet tried the writer lock is alive but not read
     CHECK(ready.status == 503);
     CHECK(ready.body.find("\"role\":\"starting\"") != std::string::npos);
 
-    migrating.reset();  // the daemon migrates, tries the lock and leads
+    migrating.reset();  // the daemon reads the rules, tries the lock, migrates and leads
     CHECK(daemon.wait_ready());
     std::filesystem::remove_all(dir);
 }

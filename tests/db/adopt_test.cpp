@@ -267,6 +267,6 @@ TEST_CASE("an empty database, an empty fuel schema and FleetFuel's own are not f
     CHECK_FALSE(report.adopted);
     const auto state = inspect(scratch.url());
     CHECK(state.kind == db::SchemaKind::fleetfuel);
-    CHECK(state.version == 1);
+    CHECK(state.version == 2);
     CHECK(state.legacy_schemas.empty());
 }

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "db/advisory_lock.hpp"
+#include "db/rules.hpp"
 #include "support/engine_fixture.hpp"
 #include "support/test_env.hpp"
 
@@ -329,6 +330,8 @@ TEST_CASE(
     auto ok = fleetfuel(q.fx, "verify");
     INFO(ok.out << ok.err);
     REQUIRE(ok.exit_code == 0);
+    CHECK(contains(ok.out, "rules: the database's normalisation rules " +
+                               ff::db::to_string(ff::db::build_rules())));
     CHECK(contains(ok.out, "typed_columns: 1 rows; every typed column equals fuel.normalise(raw)"));
     CHECK(contains(ok.out,
                    "change_files: 2 change files under fuel_records/changes/: 2 in the "
@@ -350,10 +353,12 @@ TEST_CASE(
     doc.Parse(locked.out.c_str());
     REQUIRE_FALSE(doc.HasParseError());
     CHECK(doc["ok"].GetBool());
-    REQUIRE(doc["checks"].Size() == 3);
-    CHECK(std::string(doc["checks"][0]["check"].GetString()) == "typed_columns");
-    CHECK(doc["checks"][0]["rows"].GetInt() == 1);
-    CHECK(std::string(doc["checks"][2]["watermark"].GetString()) == kFullBroken);
+    REQUIRE(doc["checks"].Size() == 4);
+    CHECK(std::string(doc["checks"][0]["check"].GetString()) == "rules");
+    CHECK(std::string(doc["checks"][0]["order"].GetString()) == "same");
+    CHECK(std::string(doc["checks"][1]["check"].GetString()) == "typed_columns");
+    CHECK(doc["checks"][1]["rows"].GetInt() == 1);
+    CHECK(std::string(doc["checks"][3]["watermark"].GetString()) == kFullBroken);
     q.fx.pg().exec("SELECT pg_stat_clear_snapshot()");
     CHECK(q.fx.pg().scalar(writes) == before);
     holder.exec("SELECT pg_advisory_unlock_all()");

@@ -34,7 +34,9 @@ TEST_CASE("verify agrees after a real history, and names a stored column that di
     history(fx, make_scenario(3));
     const auto clean = fx.verify();
     REQUIRE(clean.ok());
-    REQUIRE(clean.checks.size() == 3);
+    REQUIRE(clean.checks.size() == 4);
+    CHECK(clean.checks.front().name == "rules");
+    CHECK(check(clean, "rules").summary.find("are this binary's") != std::string::npos);
     CHECK(check(clean, "typed_columns").summary.find("rows; every typed column") !=
           std::string::npos);
 

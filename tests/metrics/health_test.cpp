@@ -162,3 +162,29 @@ TEST_CASE("a daemon that has not yet tried the writer lock is alive but not read
     state.starting = false;  // the first attempt answered: someone else holds the lock
     CHECK(ff::metrics::render_readyz(state, kNow).status == 200);
 }
+
+TEST_CASE("a standby held back by the rules in force is alive, not ready, and says why") {
+    auto state = healthy_leader();
+    state.role = Role::standby;
+    state.rules_block = "rules_newer_in_database";
+    state.rules_detail = "the database's normalisation rules 3-cccccccccccc are newer";
+    CHECK(ff::metrics::render_healthz(state, kNow).status == 200);
+    const auto ready = ff::metrics::render_readyz(state, kNow);
+    CHECK(ready.status == 503);
+    const auto doc = parse(ready.body);
+    CHECK(std::string(doc["status"].GetString()) == "not_ready");
+    CHECK(std::string(doc["reason"].GetString()) == "rules_newer_in_database");
+    CHECK(std::string(doc["detail"].GetString()) == state.rules_detail);
+    CHECK(std::string(doc["role"].GetString()) == "standby");
+
+    // An unreachable database is said first; without the block the standby is ready again.
+    state.db_reachable = false;
+    CHECK(std::string(parse(ff::metrics::render_readyz(state, kNow).body)["reason"].GetString()) ==
+          "database unreachable");
+    state.db_reachable = true;
+    state.rules_block.clear();
+    state.rules_detail.clear();
+    const auto again = ff::metrics::render_readyz(state, kNow);
+    CHECK(again.status == 200);
+    CHECK_FALSE(parse(again.body).HasMember("detail"));
+}

@@ -113,7 +113,8 @@ TEST_CASE("check passes every check on a working setup, in text and in JSON",
     CHECK_THAT(line_of(r.out, "ok", "config"), Catch::Contains("FleetFuel variables set"));
     CHECK_THAT(line_of(r.out, "ok", "database"), Catch::Contains("PostgreSQL 15"));
     CHECK_THAT(line_of(r.out, "ok", "schema"),
-               Catch::Contains("FleetFuel V0001, migrations current"));
+               Catch::Contains("FleetFuel V0002, migrations current"));
+    CHECK_THAT(line_of(r.out, "ok", "rules"), Catch::Contains("are this binary's"));
     CHECK_THAT(line_of(r.out, "ok", "writer lock"), Catch::Contains("free"));
     CHECK_THAT(line_of(r.out, "ok", "s3 endpoint"), Catch::Contains(s3_endpoint()));
     CHECK_THAT(line_of(r.out, "ok", "tls"), Catch::Contains("plain http"));
