@@ -96,7 +96,7 @@ std::optional<double> metric(const std::string& exposition, const std::string& s
     return std::nullopt;
 }
 
-Daemon::Daemon(Env env) : dir_(make_temp_directory("daemon-")) {
+Daemon::Daemon(Env env, std::string binary) : dir_(make_temp_directory("daemon-")) {
     port_ = free_port();
     env["HTTP_LISTEN"] = "127.0.0.1:" + std::to_string(port_);
     for (const char* pass : {"PATH", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"})
@@ -106,7 +106,7 @@ Daemon::Daemon(Env env) : dir_(make_temp_directory("daemon-")) {
     std::vector<char*> envp;
     for (auto& s : flat) envp.push_back(s.data());
     envp.push_back(nullptr);
-    const std::string binary = fleetfuel_binary();
+    if (binary.empty()) binary = fleetfuel_binary();
     const std::string log_path = (dir_ / "daemon.log").string();
 
     pid_ = ::fork();

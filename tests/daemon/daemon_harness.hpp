@@ -33,9 +33,10 @@ bool eventually(const std::function<bool()>& done,
 std::optional<double> metric(const std::string& exposition, const std::string& series);
 
 // `fleetfuel run` with exactly `env` (plus PATH and sanitizer settings), stderr to a log file.
+// `binary` is another build of fleetfuel (tests/rules), or empty for the one under test.
 class Daemon {
   public:
-    explicit Daemon(Env env);
+    explicit Daemon(Env env, std::string binary = {});
     ~Daemon();  // SIGKILLs it if still running
     Daemon(const Daemon&) = delete;
     Daemon& operator=(const Daemon&) = delete;

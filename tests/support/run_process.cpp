@@ -61,11 +61,12 @@ int closed_port() {
 }
 
 ProcessResult run_fleetfuel(const std::vector<std::string>& args,
-                            const std::map<std::string, std::string>& env, const std::string& cwd) {
+                            const std::map<std::string, std::string>& env, const std::string& cwd,
+                            const std::string& other_binary) {
     const std::string dir = cwd.empty() ? make_temp_dir() : cwd;
     const std::string capture = make_temp_dir();
     const std::string out_path = capture + "/stdout", err_path = capture + "/stderr";
-    const std::string binary = fleetfuel_binary();
+    const std::string binary = other_binary.empty() ? fleetfuel_binary() : other_binary;
 
     std::vector<std::string> env_strings;
     for (const char* pass : {"PATH", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"})

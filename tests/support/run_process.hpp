@@ -14,10 +14,11 @@ struct ProcessResult {
 };
 
 // Runs fleetfuel with exactly `env` (plus PATH and sanitizer options) in `cwd`, or in a fresh
-// empty directory when `cwd` is empty, so no stray .env is read.
+// empty directory when `cwd` is empty, so no stray .env is read. `binary`: another build of
+// fleetfuel (tests/rules), or empty for the one under test.
 ProcessResult run_fleetfuel(const std::vector<std::string>& args,
                             const std::map<std::string, std::string>& env = {},
-                            const std::string& cwd = "");
+                            const std::string& cwd = "", const std::string& binary = "");
 
 // A fresh empty directory under the system temp dir.
 std::string make_temp_dir();
