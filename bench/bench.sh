@@ -8,8 +8,8 @@
 # ff_bench_gen, it measures: the floor (psql \copy of the same rows, one jsonb per line, into an
 # unindexed table; best of R), the first load, the no-op reconcile (file touched so its ETag
 # changes), the snapshot with 10 % changed / 1 % gone / 1 % new, change files of 100 changes,
-# fuel.normalise over every row and `fleetfuel verify` beside it, and the daemon's end-to-end
-# delay and idle RSS. Wall and CPU seconds and peak RSS come from /usr/bin/time -v; the
+# fuel.normalise over every row and `fleetfuel verify` beside it, other normalisation rules
+# installed with every row (issue 14), and the daemon's end-to-end delay and idle RSS. Wall and CPU seconds and peak RSS come from /usr/bin/time -v; the
 # database's CPU from the postmaster's reaped children. Prints a table and writes
 # RESULTS/latest.json.
 #
@@ -42,6 +42,7 @@ while [ $# -gt 0 ]; do
 done
 BIN="$BUILD/daemon/fleetfuel"
 GEN="$BUILD/bench/ff_bench_gen"
+NEXT="$BUILD/tests/rules/fleetfuel_next_rules"   # the test-only build with other rules (issue 14)
 RESULTS="${RESULTS:-$BUILD/bench-results}"
 for f in "$BIN" "$GEN" /usr/bin/time; do
   [ -x "$f" ] || { echo "bench: $f is missing (cmake --build $BUILD --target fleetfuel ff_bench_gen)" >&2; exit 2; }
@@ -280,7 +281,26 @@ bench_size() {  # bench_size N
   measure "$n" verify "$url" "$stored" -- "$BIN" verify --json --source-dir "$data/changes"
   expect "fleetfuel verify: everything agrees" "$(field "$n" verify "r['counts'].get('ok')")" True
   expect "fleetfuel verify: rows compared" \
-    "$(field "$n" verify "r['counts']['checks'][0].get('rows')")" "$stored"
+    "$(field "$n" verify "[c for c in r['counts']['checks'] if c['check'] == 'typed_columns'][0].get('rows')")" "$stored"
+
+  # Issue 14: a release whose rules differ installs them with every stored row normalised again,
+  # in one transaction. rules_upgrade: the next rules of tests/rules (one rule more; this data set
+  # has no row it changes), so every row is read and normalised and none written: the floor of
+  # any rules change. rules_rewrite: back to this release's rules (--allow-downgrade) after every
+  # row's station was overwritten (not measured, vacuumed), so every row is written: the cost of
+  # a rule that changes every row.
+  if [ -x "$NEXT" ]; then
+    note "size $n: rules upgrade (every row read, none changed)"
+    measure "$n" rules_upgrade "$url" "$stored" -- "$NEXT" migrate
+    expect "rules upgrade: tuples written in fuel.records" \
+      "$(field "$n" rules_upgrade "r['tuples']['ins'] + r['tuples']['upd'] + r['tuples']['del']")" 0
+    psql -X -q -d "$url" -c "UPDATE fuel.records SET station = 'bench'" -c "VACUUM fuel.records"
+    note "size $n: rules rewrite (every row changed)"
+    measure "$n" rules_rewrite "$url" "$stored" -- "$BIN" migrate --allow-downgrade
+    expect "rules rewrite: rows updated in fuel.records" "$(field "$n" rules_rewrite "r['tuples']['upd']")" "$stored"
+  else
+    note "size $n: $NEXT is missing: rules steps skipped"
+  fi
 
   note "size $n: daemon end-to-end delay and idle"
   daemon_run "$n" "$url" "$data"

@@ -17,6 +17,8 @@ TARGETS = {
     "changed": "<= 1.5x floor",
     "normalise": "(not a target: the per-row normalisation alone, serial)",
     "verify": "(not a target: fleetfuel verify; its baseline is normalise)",
+    "rules_upgrade": "(issue 14: other rules installed, every row read, none changed)",
+    "rules_rewrite": "(issue 14: other rules installed, every row changed)",
 }
 
 
@@ -45,7 +47,7 @@ def main():
     print()
     print(f"machine: {out['machine']['nproc']} cpu, {out['machine']['memory_mib']} MiB, "
           f"load {', '.join(f'{x:.1f}' for x in out['machine']['load_average'])}")
-    head = (f"{'rows':>9} {'step':<11} {'wall s':>8} {'x floor':>8} {'rows/s':>10} {'cpu s':>7} "
+    head = (f"{'rows':>9} {'step':<13} {'wall s':>8} {'x floor':>8} {'rows/s':>10} {'cpu s':>7} "
             f"{'db cpu s':>8} {'RSS MiB':>8} {'ins/upd/del':>17} {'copy/apply/other ms':>22}")
     print(head)
     print("-" * len(head))
@@ -57,13 +59,14 @@ def main():
         entry = {"floor": floor, "floor_runs_s": [r["wall_s"] for r in floors], "steps": {}}
         shown = ([floor] if floor else []) + [r for r in rs if r["step"] in
                                                ("first_load", "noop", "changed", "changes",
-                                                              "normalise", "verify")]
+                                                              "normalise", "verify",
+                                                              "rules_upgrade", "rules_rewrite")]
         for r in shown:
             step = "floor" if r["step"].startswith("floor_") else r["step"]
             ratio = r["wall_s"] / (per_row * r["rows"]) if per_row and r["wall_s"] else None
             t, s = r["tuples"], r["server"]
             rate = r["rows"] / r["wall_s"] if r["wall_s"] else 0
-            print(f"{size:>9} {step:<11} {r['wall_s']:>8.2f} "
+            print(f"{size:>9} {step:<13} {r['wall_s']:>8.2f} "
                   f"{(f'{ratio:.2f}' if ratio else '-'):>8} {rate:>10.0f} {r['cpu_s']:>7.2f} "
                   f"{r['db_cpu_s']:>8.2f} {r['peak_rss_kib'] / 1024:>8.1f} "
                   f"{t['ins']:>5}/{t['upd']}/{t['del']:<5} "
@@ -76,12 +79,12 @@ def main():
             d = daemon[-1]
             entry["daemon"] = d
             if d.get("available"):
-                print(f"{size:>9} {'daemon':<11} change file -> row visible (1 s poll): median "
+                print(f"{size:>9} {'daemon':<13} change file -> row visible (1 s poll): median "
                       f"{d['delay_median_s']:.2f} s, max {d['delay_max_s']:.2f} s; idle RSS "
                       f"{d['idle_rss_kib'] / 1024:.1f} MiB (peak {d['peak_rss_kib'] / 1024:.1f}), "
                       f"idle CPU {d['idle_cpu_s']:.2f} s in {d['idle_wait_s']} s")
             else:
-                print(f"{size:>9} {'daemon':<11} fleetfuel run not available")
+                print(f"{size:>9} {'daemon':<13} fleetfuel run not available")
         out["sizes"][str(size)] = entry
     os.makedirs(os.path.dirname(os.path.abspath(sys.argv[2])), exist_ok=True)
     with open(sys.argv[2], "w") as f:
