@@ -51,8 +51,9 @@ TEST_CASE("Transfer-Encoding must end with chunked, once, or the request is refu
 
 TEST_CASE("Transfer-Encoding lines combine, and never go with Content-Length or HTTP/1.0",
           "[http]") {
-    CHECK(status(11, {{"Host", "x"}, {"Transfer-Encoding", "gzip"}, {"Transfer-Encoding",
-                                                                     "chunked"}}) == 501);
+    CHECK(status(11, {{"Host", "x"},
+                      {"Transfer-Encoding", "gzip"},
+                      {"Transfer-Encoding", "chunked"}}) == 501);
     CHECK(status(11, {{"Host", "x"},
                       {"Transfer-Encoding", "chunked"},
                       {"Transfer-Encoding", "identity"}}) == 400);
