@@ -186,12 +186,12 @@ void run_hostile(StoreKind kind) {
 
 }  // namespace
 
-TEST_CASE("Keys and values full of quotes, SQL, \\u0000 and Unicode end as exact raw jsonb locally",
+TEST_CASE("Keys and values full of quotes, SQL, U+0000 and Unicode end as exact raw jsonb locally",
           "[integration][faults]") {
     run_hostile(StoreKind::local);
 }
 
-TEST_CASE("Keys and values full of quotes, SQL, \\u0000 and Unicode end as exact raw jsonb via S3",
+TEST_CASE("Keys and values full of quotes, SQL, U+0000 and Unicode end as exact raw jsonb via S3",
           "[integration][faults]") {
     run_hostile(StoreKind::s3);
 }

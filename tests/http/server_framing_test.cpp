@@ -104,7 +104,7 @@ TEST_CASE("chunk sizes: valid ones frame the body, malformed or oversized ones a
     CHECK(send_and_read(server, post(te, many + "0\r\n\r\n")) == std::vector<int>{413});
 }
 
-TEST_CASE("Host: HTTP/1.1 without one or with two is 400; HTTP/1.0 may go without", "[http]") {
+TEST_CASE("Host: HTTP/1.1 without one or with two is 400, HTTP/1.0 may go without", "[http]") {
     ServerThread server(test_router());
     CHECK(send_and_read(server, "GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n") ==
           std::vector<int>{400});

@@ -113,7 +113,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "A poll lists the newest keys only; a file below them is found by the full listing and "
+    "A poll lists the newest keys only, a file below them is found by the full listing and "
     "counted late",
     "[integration]") {
     EngineFixture fx;
@@ -150,7 +150,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "An idle poll is one ListObjectsV2 request however many files there are; the full listing "
+    "An idle poll is one ListObjectsV2 request however many files there are, the full listing "
     "pages through them all",
     "[integration]") {
     EngineFixture fx(StoreKind::s3, 10);  // ten keys a page

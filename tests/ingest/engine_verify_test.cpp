@@ -116,7 +116,7 @@ TEST_CASE("verify reports a change file the ledger lacks once it is older than t
     CHECK(fx.verify().ok());
 }
 
-TEST_CASE("verify reports a watermark that is not a change file's key; the next poll repairs it",
+TEST_CASE("verify reports a watermark that is not a change file's key, the next poll repairs it",
           "[integration]") {
     EngineFixture fx;
     history(fx, make_scenario(6));
