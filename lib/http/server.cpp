@@ -372,10 +372,12 @@ net::awaitable<std::optional<bool>> write_streamed(Impl& impl, SlotId id, beast:
     if (head) co_return header.keep_alive();
 
     std::string piece = std::move(r.body);
-    while (!piece.empty()) {
-        if (!co_await write_piece(impl, stream, piece, chunked)) co_return std::nullopt;
+    for (;;) {
+        if (!piece.empty() && !co_await write_piece(impl, stream, piece, chunked))
+            co_return std::nullopt;
         auto next = co_await next_piece(impl, id, stream, request, r.more);
         if (!next) co_return std::nullopt;  // closing without the last chunk says the body is cut
+        if (next->empty()) break;
         piece = std::move(*next);
     }
     if (chunked) {

@@ -21,9 +21,10 @@ using fftest::ServerThread;
 namespace bhttp = boost::beast::http;
 namespace net = boost::asio;
 
-// A route whose body is "head" then `pieces` pieces of `size` bytes ('a', 'b', ...). The piece
+// A route whose body is `head` then `pieces` pieces of `size` bytes ('a', 'b', ...). The piece
 // numbered `fail_at` throws instead.
-ff::http::Router streaming_router(int pieces, std::size_t size = 10, int fail_at = -1) {
+ff::http::Router streaming_router(int pieces, std::size_t size = 10, int fail_at = -1,
+                                  std::string head = "head\n") {
     ff::http::Router router;
     router.add({"/stream",
                 false,
@@ -31,7 +32,7 @@ ff::http::Router streaming_router(int pieces, std::size_t size = 10, int fail_at
                 {},
                 [=](const ff::http::Request&) -> net::awaitable<ff::http::Response> {
                     auto next = std::make_shared<int>(0);
-                    ff::http::Response r{200, "text/csv", "head\n", {}};
+                    ff::http::Response r{200, "text/csv", head, {}};
                     r.more = [=]() -> net::awaitable<std::string> {
                         const int n = (*next)++;
                         if (n == fail_at) throw std::runtime_error("the database went away");
@@ -60,6 +61,12 @@ TEST_CASE("a streamed body arrives chunked, whole, and the connection stays open
     CHECK(res[bhttp::field::content_type] == "text/csv");
     CHECK(res.body() == expected_body(3, 100'000));
     CHECK(client.get("/stream").body() == expected_body(3, 100'000));  // keep-alive
+}
+
+TEST_CASE("a streamed body whose start is empty still asks for its pieces", "[http]") {
+    ServerThread server(streaming_router(2, 10, -1, ""));
+    Client client(server.port());
+    CHECK(client.get("/stream").body() == std::string(10, 'a') + std::string(10, 'b'));
 }
 
 TEST_CASE("an HTTP/1.0 client gets the streamed body up to the close", "[http]") {
