@@ -33,6 +33,13 @@ struct QueryAnswer {
     std::string text;  // otherwise a message for the client
 };
 
+// The same for a statement whose rows the caller reads itself (the CSV export).
+struct RowsAnswer {
+    int status = 200;  // 200: `rows` holds the result
+    std::string text;  // otherwise a message for the client
+    db::Result rows;
+};
+
 // What a failed statement tells the client: 400 when the input caused it (SQLSTATE class 22,
 // data exception), 504 when it was cancelled (our deadline or the server's statement_timeout),
 // 500 for a statement the server refuses to run (class 42: a missing grant for the reader role,
@@ -50,6 +57,9 @@ class QueryRunner {
     // coroutine (the client went away): the server is asked to cancel it too, and the answer is
     // status 0. Single-threaded: call it on the executor given above.
     boost::asio::awaitable<QueryAnswer> run(Statement statement);
+
+    // As run, for a statement of any shape: the rows are the caller's to read.
+    boost::asio::awaitable<RowsAnswer> run_rows(Statement statement);
 
   private:
     struct State;

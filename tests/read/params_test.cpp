@@ -76,3 +76,41 @@ TEST_CASE("every refusal reason the server and the read side use is a pre-declar
         CHECK(std::find(known.begin(), known.end(), reason) != known.end());
     }
 }
+
+TEST_CASE("the attention list takes the fills filter, a limit and the refill window", "[read]") {
+    const auto parse = [](const std::string& query) {
+        return parse_attention(std::get<QueryMap>(parse_query(query)));
+    };
+    const auto refused = [&](const std::string& query) {
+        auto a = parse(query);
+        auto* e = std::get_if<ParamError>(&a);
+        return e ? e->parameter : std::string();
+    };
+    const auto defaults = std::get<AttentionQuery>(parse(""));
+    CHECK(defaults.limit == 200);
+    CHECK(defaults.refill_hours == 12);
+    CHECK(defaults.filter.period_days == 30);
+    const auto chosen = std::get<AttentionQuery>(parse("period=90d&limit=1000&refill_hours=168"));
+    CHECK(chosen.limit == 1000);
+    CHECK(chosen.refill_hours == 168);
+    CHECK(chosen.filter.period_days == 90);
+    CHECK(refused("limit=1001") == "limit");
+    CHECK(refused("limit=0") == "limit");
+    CHECK(refused("refill_hours=0") == "refill_hours");
+    CHECK(refused("refill_hours=169") == "refill_hours");
+    CHECK(refused("refill_hours=+5") == "refill_hours");
+    CHECK(refused("refill_hours=1.5") == "refill_hours");
+    CHECK(refused("period=14d") == "period");
+}
+
+TEST_CASE("a vehicle's efficiency needs the vehicle", "[read]") {
+    const auto parse = [](const std::string& query) {
+        return parse_vehicle_filter(std::get<QueryMap>(parse_query(query)));
+    };
+    auto missing = parse("period=90d");
+    REQUIRE(std::holds_alternative<ParamError>(missing));
+    CHECK(std::get<ParamError>(missing).parameter == "vehicle");
+    CHECK(std::holds_alternative<ParamError>(parse("vehicle=")));  // empty is absent
+    CHECK(*std::get<FillsFilter>(parse("vehicle=kda-123a&from=2026-01-01&to=2026-01-31")).vehicle ==
+          "kda-123a");
+}
