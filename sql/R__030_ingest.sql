@@ -51,7 +51,8 @@ END;
 $$;
 
 -- Creates (or empties) the change-file staging table of this transaction (one row per change,
--- seq = position in the file; hash, raw and the typed columns NULL for a delete).
+-- seq = position in the file; hash, raw and the typed columns NULL for a delete; changed_ts the
+-- stager's reading of changed_at, NULL where it left the text to fuel.ingest_ts).
 CREATE OR REPLACE FUNCTION fuel.ingest_begin_changes() RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -60,6 +61,7 @@ BEGIN
     IF to_regclass('pg_temp.ingest_chg_rows') IS NULL THEN
         CREATE TEMP TABLE ingest_chg_rows (
             seq bigint NOT NULL, op text NOT NULL, id bigint NOT NULL, changed_at text,
+            changed_ts timestamptz,
             hash text, raw jsonb, sanitised boolean NOT NULL, src_deleted boolean NOT NULL,
             typed boolean NOT NULL,
             message_id text, reported_at timestamptz, fill_date date, vehicle_reg text,
@@ -313,8 +315,9 @@ BEGIN
         SELECT id, max(seq) AS seq FROM pg_temp.ingest_chg_rows GROUP BY id
     ), inc AS (
         SELECT c.seq, c.id, lower(c.op) = 'delete' AS is_delete, c.hash, c.src_deleted,
-               coalesce(fuel.ingest_ts(c.changed_at), p_file_time) AS eff,
-               CASE WHEN lower(c.op) = 'delete' THEN coalesce(fuel.ingest_ts(c.changed_at), '-infinity')
+               coalesce(c.changed_ts, fuel.ingest_ts(c.changed_at), p_file_time) AS eff,
+               CASE WHEN lower(c.op) = 'delete'
+                    THEN coalesce(c.changed_ts, fuel.ingest_ts(c.changed_at), '-infinity')
                     ELSE coalesce(c.source_updated_at, '-infinity') END AS v,
                c.source_deleted_at
         FROM pg_temp.ingest_chg_rows c JOIN last USING (id, seq)
