@@ -305,71 +305,87 @@ ModelCounts ReferenceModel::apply_snapshot(const std::vector<GenRow>& rows, Ts e
 
 ModelCounts ReferenceModel::apply_changes(const std::vector<GenChange>& changes, Ts file_time) {
     ModelCounts c;
-    std::map<long long, std::size_t> last;
-    for (std::size_t i = 0; i < changes.size(); ++i) last[changes[i].id] = i;
-    c.duplicates = static_cast<long long>(changes.size() - last.size());
-    for (const auto& [id, index] : last) {
-        const GenChange& ch = changes[index];
-        std::string op = ch.op;
-        for (char& x : op) x = static_cast<char>(std::tolower(static_cast<unsigned char>(x)));
-        const Ts eff = ch.changed_at.value_or(file_time);
-        auto it = rows_.find(id);
-        if (op == "delete") {
-            const Ts v = ch.changed_at.value_or(kNegInf);
-            if (it == rows_.end()) {
-                rows_[id] = ExpectedRow{"{}", true, v, eff, "delete_op", eff};
-                ++c.soft_deleted;
-                continue;
-            }
-            ExpectedRow& r = it->second;
-            if (v < r.version) {
-                ++c.stale;
-                continue;
-            }
-            if (r.deleted_at && (r.deleted_reason == "source" ||
-                                 (r.deleted_reason == "delete_op" && *r.deleted_at == eff))) {
-                ++c.unchanged;
-                continue;
-            }
-            (r.deleted_at ? c.updated : c.soft_deleted) += 1;
-            r.deleted_at = eff;
-            r.deleted_reason = "delete_op";
-            r.version = v;
-            r.change_batch_at = std::max(r.change_batch_at.value_or(kNegInf), eff);
-            continue;
-        }
-        const GenRow& in = *ch.row;
-        const Ts v = in.updated_at.value_or(kNegInf);
-        if (it == rows_.end()) {
-            rows_[id] =
-                ExpectedRow{in.json, false, v, in.deleted_at, in.deleted_at ? "source" : "", eff};
-            ++c.inserted;
-            continue;
-        }
-        ExpectedRow& r = it->second;
-        if (v < r.version) {
-            ++c.stale;
-            continue;
-        }
-        const bool same_liveness = r.deleted_at.has_value() == in.deleted_at.has_value();
-        if (!r.tombstone && r.raw == in.json && same_liveness) {
-            ++c.unchanged;
-            continue;
-        }
-        if (r.deleted_at && !in.deleted_at)
-            ++c.undeleted;
-        else if (!r.deleted_at && in.deleted_at)
-            ++c.soft_deleted;
-        else
-            ++c.updated;
-        r.raw = in.json;
-        r.tombstone = false;
-        r.version = v;
-        r.deleted_at = in.deleted_at;
-        r.deleted_reason = in.deleted_at ? "source" : "";
-        r.change_batch_at = std::max(r.change_batch_at.value_or(kNegInf), eff);
+    std::set<long long> changed;
+    for (const GenChange& change : changes) {
+        if (!changed.insert(change.id).second) ++c.duplicates;
+        apply_change(change, file_time, c);
     }
     return c;
+}
+
+// Contract section 5, one change against the state by then. A version is the row's updated_at,
+// a delete's changed_at, else the oldest possible; the change's time (deleted_at of a delete,
+// the change-batch time) is its changed_at, else the file's Last-Modified.
+void ReferenceModel::apply_change(const GenChange& ch, Ts file_time, ModelCounts& c) {
+    std::string op = ch.op;
+    for (char& x : op) x = static_cast<char>(std::tolower(static_cast<unsigned char>(x)));
+    const bool is_delete = op == "delete";
+    const Ts at = ch.changed_at.value_or(file_time);
+    const Ts v = is_delete ? ch.changed_at.value_or(kNegInf) : ch.row->updated_at.value_or(kNegInf);
+    auto it = rows_.find(ch.id);
+    if (it == rows_.end()) {
+        ExpectedRow r;
+        if (is_delete) {
+            // Never seen: a deleted row, with the delete's row when it carries one.
+            r.raw = ch.row ? ch.row->json : "{}";
+            r.tombstone = !ch.row;
+            r.deleted_at = at;
+            r.deleted_reason = "delete_op";
+            ++c.soft_deleted;
+        } else {
+            r.raw = ch.row->json;
+            r.deleted_at = ch.row->deleted_at;
+            r.deleted_reason = ch.row->deleted_at ? "source" : "";
+            ++c.inserted;
+        }
+        r.version = v;
+        r.change_batch_at = at;
+        rows_.emplace(ch.id, std::move(r));
+        return;
+    }
+    ExpectedRow& r = it->second;
+    if (v < r.version) {
+        ++c.stale;
+        return;
+    }
+    if (is_delete) {
+        // A delete carries its own version, also on a row already deleted. The liveness marker
+        // is the source's deleted_at when the source set one, else the delete's time.
+        if (!r.deleted_at) {
+            ++c.soft_deleted;
+        } else if (v == r.version && (r.deleted_reason == "source" ||
+                                      (r.deleted_reason == "delete_op" && *r.deleted_at == at))) {
+            ++c.unchanged;
+            return;
+        } else {
+            ++c.updated;
+        }
+        if (r.deleted_reason != "source") {
+            r.deleted_at = at;
+            r.deleted_reason = "delete_op";
+        }
+        r.version = v;
+        r.change_batch_at = std::max(r.change_batch_at.value_or(kNegInf), at);
+        return;
+    }
+    const GenRow& in = *ch.row;
+    // Equal version, equal content: nothing, whatever the liveness marker says.
+    if (v == r.version && !r.tombstone && r.raw == in.json) {
+        ++c.unchanged;
+        return;
+    }
+    if (r.deleted_at && !in.deleted_at)
+        ++c.undeleted;
+    else if (!r.deleted_at && in.deleted_at)
+        ++c.soft_deleted;
+    else
+        ++c.updated;
+    r.raw = in.json;
+    r.tombstone = false;
+    r.version = v;
+    r.deleted_at = in.deleted_at;
+    r.deleted_reason = in.deleted_at ? "source" : "";
+    r.change_batch_at = std::max(r.change_batch_at.value_or(kNegInf), at);
 }
 
 }  // namespace fftest

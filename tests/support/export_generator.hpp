@@ -65,8 +65,8 @@ class ExportGenerator {
 
 // What one id must look like in fuel.records.
 struct ExpectedRow {
-    std::string raw;  // JSON text whose jsonb must equal raw; "{}" for a tombstone
-    bool tombstone = false;
+    std::string raw;         // JSON text whose jsonb must equal raw; "{}" for a tombstone
+    bool tombstone = false;  // a delete of an id never seen that carried no row: no content
     Ts version = kNegInf;
     std::optional<Ts> deleted_at;  // nullopt = live
     std::string deleted_reason;    // source | delete_op | missing_from_snapshot | ""
@@ -75,12 +75,17 @@ struct ExpectedRow {
 
 struct ModelCounts {
     std::string refused;  // empty, mass_delete, older_snapshot, empty
+    // Every change (every snapshot row but the earlier copies of a duplicate id) in exactly one of
+    // inserted … stale. duplicates: a snapshot's earlier copies of an id (skipped); a change
+    // file's changes of an id already changed earlier in the same file (each also counted by what
+    // it did, so only duplicates depends on how changes were cut into files).
     long long inserted = 0, updated = 0, soft_deleted = 0, undeleted = 0, unchanged = 0, stale = 0,
               duplicates = 0;
     long long written() const { return inserted + updated + soft_deleted + undeleted; }
 };
 
-// The contract's section 5, applied in memory.
+// The contract's section 5 (v1.1), applied in memory: changes one after another, each held
+// against the state by then; written from the contract's text, never from the SQL under test.
 class ReferenceModel {
   public:
     ModelCounts apply_snapshot(const std::vector<GenRow>& rows, Ts exported_at, bool force = false,
@@ -91,6 +96,8 @@ class ReferenceModel {
     long long live_count() const;
 
   private:
+    void apply_change(const GenChange& change, Ts file_time, ModelCounts& counts);
+
     std::map<long long, ExpectedRow> rows_;
     std::optional<Ts> last_exported_at_;
 };
