@@ -8,14 +8,16 @@
 # ff_bench_gen, it measures: the floor (psql \copy of the same rows, one jsonb per line, into an
 # unindexed table; best of R), the first load, the no-op reconcile (file touched so its ETag
 # changes), the snapshot with 10 % changed / 1 % gone / 1 % new, change files of 100 changes, one
-# change file of 50 000 changes with 15 000 ids twice, and the daemon's end-to-end delay and idle
-# RSS. Wall and CPU seconds and peak RSS come from /usr/bin/time -v; the database's CPU from the
-# postmaster's reaped children. Prints a table and writes RESULTS/latest.json.
+# change file of 50 000 changes with 15 000 ids twice, fuel.normalise over every row and
+# `fleetfuel verify` beside it, and the daemon's end-to-end delay and idle RSS. Wall and CPU
+# seconds and peak RSS come from /usr/bin/time -v; the database's CPU from the postmaster's reaped
+# children. Prints a table and writes RESULTS/latest.json.
 #
 # --baseline-sql DIR applies DIR/*.sql (e.g. older R__ files from `git show REV:sql/...`) over the
 # migrated schema, to measure an older design with the same harness.
 # Exit status: 0, or 1 when a behaviour check fails (the no-op reconcile wrote tuples in
-# fuel.records, counts differ from what the data set implies, a step failed). Timing never fails.
+# fuel.records, counts differ from what the data set implies, verify found a difference, a step
+# failed). Timing never fails.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 SIZES=10000
@@ -278,6 +280,14 @@ bench_size() {  # bench_size N
     FROM fuel.records AS r CROSS JOIN LATERAL fuel.normalise(r.raw) AS n"
   expect "rows whose typed columns differ from fuel.normalise(raw)" \
     "$(field "$n" normalise "r['counts'].get('differing')")" 0
+
+  # The same comparison as the operator runs it, beside the ledger and watermark checks; the
+  # normalise step above is its baseline.
+  note "size $n: fleetfuel verify"
+  measure "$n" verify "$url" "$stored" -- "$BIN" verify --json --source-dir "$data/changes"
+  expect "fleetfuel verify: everything agrees" "$(field "$n" verify "r['counts'].get('ok')")" True
+  expect "fleetfuel verify: rows compared" \
+    "$(field "$n" verify "r['counts']['checks'][0].get('rows')")" "$stored"
 
   note "size $n: daemon end-to-end delay and idle"
   daemon_run "$n" "$url" "$data"

@@ -16,6 +16,7 @@ TARGETS = {
     "noop": "<= 1x floor, 0 tuples",
     "changed": "<= 1.5x floor",
     "normalise": "(not a target: the per-row normalisation alone, serial)",
+    "verify": "(not a target: fleetfuel verify; its baseline is normalise)",
 }
 
 
@@ -56,7 +57,7 @@ def main():
         entry = {"floor": floor, "floor_runs_s": [r["wall_s"] for r in floors], "steps": {}}
         shown = ([floor] if floor else []) + [r for r in rs if r["step"] in
                                                ("first_load", "noop", "changed", "changes",
-                                                              "bigchange", "normalise")]
+                                                              "bigchange", "normalise", "verify")]
         for r in shown:
             step = "floor" if r["step"].startswith("floor_") else r["step"]
             ratio = r["wall_s"] / (per_row * r["rows"]) if per_row and r["wall_s"] else None

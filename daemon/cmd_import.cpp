@@ -16,6 +16,7 @@
 #include "core/secrets.hpp"
 #include "db/advisory_lock.hpp"
 #include "db/connection.hpp"
+#include "db/schema_state.hpp"
 #include "ingest/ingest.hpp"
 #include "options.hpp"
 
@@ -70,10 +71,14 @@ awaitable<int> run_import(const config::Config& cfg, const ImportArgs& a, ingest
     db::ConnectOptions connect = connect_options(cfg);
     co_await conn.connect(std::move(connect));
 
-    auto schema = co_await conn.exec("SELECT to_regclass('fuel.records') IS NOT NULL");
-    if (schema.get(0, 0) != "t") {
-        spdlog::error("import: the fuel schema is missing in {}: run `fleetfuel migrate` first",
-                      conn.describe());
+    std::optional<std::string> refused;  // no schema yet, or another tool's
+    try {
+        co_await db::require_fleetfuel_schema(conn);
+    } catch (const db::MigrateError& e) {
+        refused = e.what();
+    }
+    if (refused) {
+        spdlog::error("import: {}", *refused);
         co_return kExitFailed;
     }
     if (!co_await db::acquire_writer_lock(conn, cfg.writer_lock_wait)) {
@@ -88,7 +93,6 @@ awaitable<int> run_import(const config::Config& cfg, const ImportArgs& a, ingest
     ingest::IngestOptions options;
     options.prefix = cfg.prefix;
     options.max_delete_fraction = cfg.max_delete_fraction;
-    options.changes_lookback = cfg.changes_lookback;
     options.force = a.force;
     options.dry_run = !a.apply;
 
@@ -110,6 +114,12 @@ awaitable<int> run_import(const config::Config& cfg, const ImportArgs& a, ingest
     if (a.changes) {
         auto r = co_await ingest::run_changes(conn, *store, options);
         total += r.counts;
+        if (r.late_files > 0) {
+            spdlog::info(
+                "import: {} change file(s) landed late: their keys sort at or below {}, "
+                "where the daemon's polls list from; its full listing finds them too",
+                r.late_files, r.listing_start);
+        }
     }
     co_return kExitOk;
 }

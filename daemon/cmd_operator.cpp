@@ -1,5 +1,6 @@
-// fleetfuel rejects | requeue | reset-watermark: what an operator needs to see and undo after a
-// bad export. requeue and reset-watermark are dry runs unless --apply.
+// fleetfuel rejects | requeue | reset-watermark | verify: what an operator needs to see, check and
+// undo after a bad export. requeue and reset-watermark are dry runs unless --apply; rejects and
+// verify only read.
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -17,6 +18,10 @@
 #include "core/secrets.hpp"
 #include "db/advisory_lock.hpp"
 #include "db/connection.hpp"
+#include "db/schema_state.hpp"
+#include "ingest/change_keys.hpp"
+#include "ingest/ingest.hpp"
+#include "ingest/verify.hpp"
 #include "options.hpp"
 
 namespace ff::cmd {
@@ -33,9 +38,14 @@ int with_database(const config::Config& cfg, const char* name, bool writer, Body
         db::Connection conn(co_await boost::asio::this_coro::executor);
         db::ConnectOptions connect = connect_options(cfg);
         co_await conn.connect(std::move(connect));
-        auto schema = co_await conn.exec("SELECT to_regclass('fuel.change_files') IS NOT NULL");
-        if (schema.get(0, 0) != "t") {
-            spdlog::error("{}: the fuel schema is missing: run `fleetfuel migrate` first", name);
+        std::optional<std::string> refused;  // no schema yet, or another tool's
+        try {
+            co_await db::require_fleetfuel_schema(conn);
+        } catch (const db::MigrateError& e) {
+            refused = e.what();
+        }
+        if (refused) {
+            spdlog::error("{}: {}", name, *refused);
             co_return kExitFailed;
         }
         if (writer && !co_await db::acquire_writer_lock(conn, cfg.writer_lock_wait)) {
@@ -164,6 +174,13 @@ int requeue(const config::Config& cfg, const Args& args) {
             co_return kExitFailed;
         }
         const std::string full(row.get(0, 0));
+        if (!ingest::is_change_file(full, cfg.prefix)) {
+            spdlog::error(
+                "requeue: {} is not a change file (its name is outside the naming "
+                "format): it is never applied, so there is nothing to retry",
+                full);
+            co_return kExitFailed;
+        }
         if (row.get(0, 1) != "quarantined") {
             spdlog::error(
                 "requeue: {} was applied, not quarantined: applied files are never reapplied",
@@ -174,15 +191,16 @@ int requeue(const config::Config& cfg, const Args& args) {
             std::cout << "would requeue " << full << " (dry run; add --apply)\n";
             co_return kExitOk;
         }
-        // Rather than deleting the ledger row, its ETag is cleared and its time refreshed: the
-        // row keeps the key inside the listing window, and no ETag matches, so the next poll
-        // lists the file again and retries it.
+        // Rather than deleting the ledger row, its ETag is cleared: no ETag matches it then, so
+        // the next listing that sees the file retries it.
         db::Params params{full};
         co_await db.exec(
             "UPDATE fuel.change_files SET etag = '', processed_at = now(), "
             "reason = 'requeued by operator' WHERE key = $1",
             std::move(params));
-        std::cout << "requeued " << full << ": the next poll retries it\n";
+        std::cout << "requeued " << full
+                  << ": the daemon retries it within SNAPSHOT_INTERVAL (its next full listing), "
+                     "`fleetfuel import --changes --apply` at once\n";
         co_return kExitOk;
     });
 }
@@ -197,6 +215,12 @@ int reset_watermark(const config::Config& cfg, const Args& args) {
             to = full_change_key(cfg, args[++i]);
         else
             return usage_error("reset-watermark", "unexpected argument \"" + args[i] + "\"");
+    }
+    if (to && !ingest::is_change_file(*to, cfg.prefix)) {
+        return usage_error("reset-watermark",
+                           "--to " + *to +
+                               " is not a change file's key (<prefix>changes/ and a name "
+                               "starting with a UTC date and time, ending in .json)");
     }
     return with_database(cfg, "reset-watermark", apply, [&](db::Connection& db) -> awaitable<int> {
         auto cur =
@@ -214,8 +238,51 @@ int reset_watermark(const config::Config& cfg, const Args& args) {
             "UPDATE fuel.ingest_state SET watermark = $1, updated_at = now() WHERE stream = "
             "'changes'",
             std::move(params));
-        std::cout << "changes watermark: " << current << " -> " << next << "\n";
+        ingest::IngestOptions options;
+        options.prefix = cfg.prefix;
+        const std::string start = co_await ingest::recent_listing_start(db, options);
+        std::cout << "changes watermark: " << current << " -> " << next
+                  << "; the next poll lists after " << (start.empty() ? "(the first key)" : start)
+                  << "\n";
         co_return kExitOk;
+    });
+}
+
+int verify(const config::Config& cfg, const Args& args) {
+    bool as_json = false;
+    std::string source_dir = cfg.source_dir;
+    ingest::VerifyOptions options;
+    options.prefix = cfg.prefix;
+    options.pending_grace = cfg.snapshot_interval + cfg.changes_interval;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--json") {
+            as_json = true;
+        } else if (args[i] == "--source-dir" && i + 1 < args.size()) {
+            source_dir = args[++i];
+        } else if (args[i] == "--limit" && i + 1 < args.size()) {
+            try {
+                const long long n = std::stoll(args[++i]);
+                if (n < 1) throw std::out_of_range("limit");
+                options.limit = static_cast<std::size_t>(n);
+            } catch (const std::exception&) {
+                return usage_error("verify", "--limit takes a number of at least 1");
+            }
+        } else {
+            return usage_error("verify", "unknown argument \"" + args[i] + "\"");
+        }
+    }
+    // The bucket is listed when there is one to list: a directory, or a complete S3 setting.
+    const bool bucket = !source_dir.empty() || !cfg.rustfs_endpoint.empty();
+    if (source_dir.empty() && bucket) config::require_object_store(cfg);
+    return with_database(cfg, "verify", false, [&](db::Connection& db) -> awaitable<int> {
+        std::unique_ptr<s3::ObjectStore> store;
+        if (bucket)
+            store = make_object_store(co_await boost::asio::this_coro::executor, cfg, source_dir);
+        const auto result = co_await ingest::verify(db, store.get(), options);
+        std::cout << (as_json ? ingest::to_json(result, FF_VERSION) + "\n"
+                              : ingest::to_text(result))
+                  << std::flush;
+        co_return result.ok() ? kExitOk : kExitFailed;
     });
 }
 

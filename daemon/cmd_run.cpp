@@ -4,12 +4,14 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <cstdlib>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
 
 #include "commands.hpp"
 #include "core/exit_codes.hpp"
+#include "http/listen_address.hpp"
 #include "http/routes.hpp"
 #include "http/server.hpp"
 #include "metrics/exposition.hpp"
@@ -37,10 +39,31 @@ service::SchedulerOptions scheduler_options(const config::Config& cfg) {
     o.migrate.reader_role = cfg.reader_role;
     o.ingest.prefix = cfg.prefix;
     o.ingest.max_delete_fraction = cfg.max_delete_fraction;
-    o.ingest.changes_lookback = cfg.changes_lookback;
     o.snapshot_interval = cfg.snapshot_interval;
     o.changes_interval = cfg.changes_interval;
     return o;
+}
+
+// The read side: its own small connection pool, never the ingest connection, reading as
+// FUEL_READER_ROLE.
+void add_read_side(http::Router& router, net::any_io_executor executor, const config::Config& cfg,
+                   std::function<void(std::string_view)> refused) {
+    if (cfg.analytics_token.empty() && !http::loopback_only(cfg.http_listen))
+        spdlog::warn(
+            "run: FUEL_ANALYTICS is on without FUEL_ANALYTICS_TOKEN and HTTP_LISTEN ({}) is "
+            "reachable from other machines: anyone who reaches it can read the fuel records",
+            cfg.http_listen);
+    read::AnalyticsOptions analytics;
+    analytics.database_url = cfg.database_url;
+    analytics.reader_role = cfg.reader_role;
+    analytics.token = cfg.analytics_token;
+    analytics.timeout = cfg.analytics_timeout;
+    analytics.connect_timeout = cfg.db_connect_timeout;
+    analytics.connections = static_cast<std::size_t>(cfg.analytics_connections);
+    analytics.queue = static_cast<std::size_t>(cfg.analytics_queue);
+    analytics.on_refused = std::move(refused);
+    read::add_analytics_routes(router, std::move(executor), std::move(analytics));
+    spdlog::info("run: analytics API on, reading as role {}", cfg.reader_role);
 }
 
 // TEST ONLY: FLEETFUEL_TEST_BLOCK_LOOP_MS=N blocks the event loop once, N ms, right after startup,
@@ -62,7 +85,8 @@ void arm_test_loop_block(net::io_context& io) {
 int run(const config::Config& cfg, const Args& args) {
     if (!args.empty()) return usage_error("run", "takes no options (got \"" + args.front() + "\")");
     config::require_object_store(cfg);  // a no-op with FUEL_SOURCE_DIR
-    net::io_context io(1);              // the one thread everything runs on
+    config::require_analytics(cfg);
+    net::io_context io(1);  // the one thread everything runs on
 
     // 1. Metrics: the registry first, every family declared before the first scrape.
     metrics::Registry registry;
@@ -86,18 +110,12 @@ int run(const config::Config& cfg, const Args& args) {
         if (scheduler_view) scheduler_view->refresh_gauges();
         return metrics::render(registry.snapshot());
     };
+    auto refused = [&fleet](std::string_view reason) { fleet.http_refused(reason); };
     http::Router router = http::default_router(std::move(context));
-    if (cfg.analytics) {
-        // The read side: its own small connection pool, never the ingest connection.
-        read::AnalyticsOptions analytics;
-        analytics.database_url = cfg.database_url;
-        analytics.token = cfg.analytics_token;
-        analytics.statement_timeout = cfg.db_statement_timeout;
-        analytics.pool_size = 2;
-        read::add_analytics_routes(router, io.get_executor(), std::move(analytics));
-    }
+    if (cfg.analytics) add_read_side(router, io.get_executor(), cfg, refused);
     http::ServerOptions server_options;
     server_options.listen = cfg.http_listen;
+    server_options.on_refused = refused;
     http::Server server(io, std::move(router), server_options);
     server.start();
     spdlog::info("run: HTTP on {} (port {})", cfg.http_listen, server.port());

@@ -16,15 +16,25 @@ using config::CommandSpec;
 
 constexpr CommandSpec kCommands[] = {
     {"migrate", "create or upgrade the fuel schema and the reporting views, then exit",
-     "migrate",
+     "migrate [--adopt-existing]",
      "Applies the SQL migrations embedded in this binary (sql/V*.sql once each, sql/R__*.sql\n"
      "whenever their text changed) to DATABASE_URL, under an advisory lock, and logs what ran.\n"
-     "Refuses a database migrated by a newer FleetFuel. Takes no options.\n",
+     "Refuses a database migrated by a newer FleetFuel, and one whose fuel schema or reporting\n"
+     "views FleetFuel did not create (it names what it found and changes nothing).\n"
+     "\n"
+     "  --adopt-existing  take such a database over: in one transaction, rename the schema fuel\n"
+     "                    to fuel_legacy (fuel_legacy_2, ... when taken) with every object and\n"
+     "                    row, move the old reporting.v_fuel_* views into it, and create\n"
+     "                    FleetFuel's schema and views. Refused, changing nothing, when an\n"
+     "                    object outside them depends on what would move. FleetFuel never\n"
+     "                    touches the legacy schema again. Without a foreign schema it is a\n"
+     "                    plain migrate. See docs/runbook.md, \"Replacing import_fuel.py\".\n",
      true, true, migrate},
     {"import", "one-shot import: --snapshot and/or --changes; a dry run without --apply",
      "import --snapshot|--changes [--apply] [--force] [--source-dir DIR] [--json]",
      "Runs one snapshot reconcile and/or one pass over the change files under the writer lock\n"
-     "(waiting WRITER_LOCK_WAIT), by the same rules as the daemon. Without --apply everything runs\n"
+     "(waiting WRITER_LOCK_WAIT), by the same rules as the daemon. Without --apply everything "
+     "runs\n"
      "in a transaction that is rolled back: the counts are exact and nothing is written.\n"
      "\n"
      "  --snapshot        reconcile <prefix>latest.json\n"
@@ -46,6 +56,27 @@ constexpr CommandSpec kCommands[] = {
      "The container's health check (the runtime image has no curl): asks the daemon on\n"
      "HTTP_LISTEN for /healthz, with a 2 s limit. Takes no options.\n",
      false, true, healthcheck},
+    {"check", "prove the configuration, the database and the bucket work from here",
+     "check [--json] [--timeout DURATION]",
+     "Run it where the daemon runs (inside its container) before the first start, or when\n"
+     "something is wrong. One line per check, with a hint for each that fails:\n"
+     "  config          the configuration parses and names a database and an object store\n"
+     "  database        connects (the host resolves, the password is right): server version\n"
+     "  schema          none yet, FleetFuel's (its version, migrations to apply) or foreign\n"
+     "  writer lock     free, or which session holds it: application, client address, since\n"
+     "  s3 endpoint     the endpoint resolves and answers\n"
+     "  tls             how the certificate was verified\n"
+     "  s3 credentials  the access key and secret are accepted\n"
+     "  bucket          FUEL_BUCKET exists\n"
+     "  latest.json     present: size, ETag, Last-Modified\n"
+     "  change files    how many (counted up to 1000)\n"
+     "With FUEL_SOURCE_DIR, the directory is checked instead of S3. Read-only: it takes no lock\n"
+     "and writes nothing. A check without an answer within the timeout fails. Secrets are never\n"
+     "printed. Exit 0 when every check passes, 1 otherwise.\n"
+     "\n"
+     "  --json                print one JSON object: {\"ok\":...,\"checks\":[...]}\n"
+     "  --timeout DURATION    the limit for each check (default 10s)\n",
+     false, false, check},
     {"config", "print the effective configuration; --env-example or --markdown for docs",
      "config [--env-example | --markdown]",
      "  (no option)     print the effective configuration, secrets masked\n"
@@ -68,11 +99,29 @@ constexpr CommandSpec kCommands[] = {
      true, true, requeue},
     {"reset-watermark", "move the change stream's watermark (a dry run without --apply)",
      "reset-watermark [--to KEY] [--apply]",
-     "Sets the change stream's watermark to KEY, or clears it without --to.\n"
+     "Sets the change stream's watermark to KEY, or clears it without --to. Each poll of the\n"
+     "daemon lists the change files after the 100 newest at or below the watermark, so moving\n"
+     "it back makes the next poll look at older keys at once; the poll after moves it back up.\n"
+     "(The daemon's full listing every SNAPSHOT_INTERVAL finds every file not in the ledger in\n"
+     "any case.)\n"
      "\n"
      "  --to KEY  the new watermark (a change-file key, or relative to <prefix>changes/)\n"
      "  --apply   do it, under the writer lock (default: say what would be done)\n",
      true, true, reset_watermark},
+    {"verify", "check that what is stored agrees with the rules; read-only, beside the daemon",
+     "verify [--json] [--limit N] [--source-dir DIR]",
+     "Checks, in one read-only transaction and without the writer lock (safe while the daemon\n"
+     "runs): every stored row's typed columns equal fuel.normalise(raw); every change file in\n"
+     "the bucket is in the change-file ledger (one older than SNAPSHOT_INTERVAL +\n"
+     "CHANGES_INTERVAL that is not, is a difference); the watermark is a change file's key, and\n"
+     "where the next poll lists from. Prints each check and its first differences (id, column,\n"
+     "stored, expected). Exits 0 when everything agrees, 1 when something differs. Without an\n"
+     "object store (RUSTFS_*, FUEL_SOURCE_DIR or --source-dir) the bucket is not listed.\n"
+     "\n"
+     "  --json            print one JSON object on stdout\n"
+     "  --limit N         list at most N differences per check (default 20; all are counted)\n"
+     "  --source-dir DIR  list the change files of a local directory instead of the bucket\n",
+     true, true, verify},
     {"help", "print this help, a command's help, or docs/commands.md (--markdown)",
      "help [COMMAND | --markdown]",
      "  COMMAND      the same as fleetfuel COMMAND --help\n"

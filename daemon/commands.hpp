@@ -22,11 +22,13 @@ int migrate(const config::Config& cfg, const Args& args);
 int import(const config::Config& cfg, const Args& args);
 int run(const config::Config& cfg, const Args& args);
 int healthcheck(const config::Config& cfg, const Args& args);
+int check(const config::Config& cfg, const Args& args);
 int config_command(const config::Config& cfg, const Args& args);
 int help(const config::Config& cfg, const Args& args);
 // Operator commands (cmd_operator.cpp).
 int rejects(const config::Config& cfg, const Args& args);
 int requeue(const config::Config& cfg, const Args& args);
 int reset_watermark(const config::Config& cfg, const Args& args);
+int verify(const config::Config& cfg, const Args& args);
 
 }  // namespace ff::cmd

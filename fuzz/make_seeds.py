@@ -48,6 +48,29 @@ write("framer", "truncated.json", b"\x00\x01\x00" + SNAPSHOT[: len(SNAPSHOT) // 
 write("framer", "bom_meta_after.json", b"\x00\x02\x00" + "\ufeff".encode() +
       b'{"rows":[{"id":1}],"row_count":1,"table":"t"}')
 
+# Unreadable rows that still hold their id (contract v1.1 §2): a cut emoji, invalid UTF-8, a number
+# beyond PostgreSQL's range, an id written 17.0, an escaped "id" name, a nested id that must not
+# count, and rows with no readable id at all.
+UNREADABLE = (b'{"exported_at":"2026-06-11T20:00:03Z","rows":['
+              b'{"id":1,"notes":"fill \\ud83d"},{"id":2,"notes":"caf\xc3"},{"id":3,"litres":1e999999},'
+              b'{"id":17.0,"litres":4},{"\\u0069d":"5","x":"\\udc00"},{"row":{"id":6},"n":"\\ud800"},'
+              b'{"notes":"\\ud83d"},{"id":1.5,"x":"\\udc00"},{"id":7,"id":{"v":8},"x":"\\udc00"}]}')
+write("framer", "snapshot_unreadable.json", b"\x00\x13\x00" + UNREADABLE)
+# Small limits (32-byte elements): ids read as oversize elements stream past, in any chunking.
+write("framer", "oversize_ids.json", b"\x0a\x21\x00" +
+      b'[{"notes":"0123456789012345678901234567890123456789","x":{"id":1},"id":2},'
+      b'{"s":"\\"id\\":3 0123456789012345678901234567890123"},{"id":4.0,"pad":"0123456789012345678901234567890"}]')
+# Nested past the framer's cap (default limits: 1 003): skipped by counting brackets, rejected alone.
+DEEP = "[" * 1500 + "1" + "]" * 1500
+write("framer", "deep_row.json", b"\x00\x05\x00" +
+      ('{"rows":[{"id":1},{"id":2,"x":' + DEEP + '},{"id":3,"s":"' + "[" * 20 + '"}]}').encode())
+write("framer", "deep_change.json", b"\x01\x09\x00" +
+      ('{"changes":[{"op":"insert","id":4,"row":{"id":4,"x":' + DEEP + '}},'
+       '{"op":"insert","id":5,"row":{"id":5}}]}').encode())
+# Small limits (40-byte elements, depth 3): the element itself is skipped, brackets counted.
+write("framer", "deep_small_limits.json", b"\x0e\x07\x00" +
+      b'{"rows":[{"id":1,"x":[[["]\\"",{"}":1}]]]},{"id":2}]}')
+
 # sigv4: method, path, query count + pairs, Host, header count + pairs, rest.
 def sigv4(method, path, query, host, headers, rest=b""):
     out = field(method) + field(path) + bytes([len(query)])

@@ -20,11 +20,12 @@ note() { printf 'note: %s\n' "$*"; }
 command -v promtool >/dev/null || { echo "check-deploy: promtool missing (apt-get install prometheus)" >&2; exit 1; }
 "$PY" -c 'import yaml' 2>/dev/null || { echo "check-deploy: $PY has no PyYAML (apt-get install python3-yaml)" >&2; exit 1; }
 
-# The metric families issue 5 fixes; every deploy file and doc may use only these.
+# The metric families issues 5, 13 and 17 fix; every deploy file and doc may use only these.
 METRICS="fleetfuel_ingest_lag_seconds fleetfuel_source_age_seconds fleetfuel_last_success_timestamp_seconds
 fleetfuel_cycle_duration_seconds fleetfuel_rows_total fleetfuel_rows_flagged_total fleetfuel_files_total
-fleetfuel_snapshot_refused_total fleetfuel_s3_requests_total fleetfuel_s3_request_duration_seconds
-fleetfuel_db_up fleetfuel_leader fleetfuel_build_info"
+fleetfuel_snapshot_refused_total fleetfuel_snapshot_deletes_withheld_total fleetfuel_change_files_late_total
+fleetfuel_s3_requests_total fleetfuel_s3_request_duration_seconds
+fleetfuel_db_up fleetfuel_leader fleetfuel_build_info fleetfuel_http_refused_total"
 export METRICS ROOT TMP
 
 step "prometheus: scrape config, rules, rule unit tests"
@@ -91,14 +92,22 @@ for i, e in enumerate(exprs):
 PY
 promtool check rules "$TMP/dashboard.rules.yml" >/dev/null || fail "dashboard PromQL does not parse"
 
-step "compose: deploy/compose.yaml"
-"$PY" - "$D/compose.yaml" <<'PY' || fail "compose file"
+step "compose: deploy/compose.yaml as Coolify runs it, deploy/compose.local.yaml"
+"$PY" - <<'PY' || fail "compose files"
 import os, re, sys, yaml
-c = yaml.safe_load(open(sys.argv[1]))
+root = os.environ["ROOT"]
 errors = []
-svc = c.get("services", {}).get("fleetfuel")
+prod = yaml.safe_load(open(os.path.join(root, "deploy/compose.yaml")))
+local = yaml.safe_load(open(os.path.join(root, "deploy/compose.local.yaml")))
+svc = prod.get("services", {}).get("fleetfuel")
 if not svc:
-    print("no service fleetfuel", file=sys.stderr); sys.exit(1)
+    print("deploy/compose.yaml: no service fleetfuel", file=sys.stderr); sys.exit(1)
+
+# Production holds fleetfuel alone; the throwaway database and S3 server live in compose.local.yaml.
+extra = set(prod["services"]) - {"fleetfuel"}
+if extra: errors.append(f"compose.yaml: services other than fleetfuel {sorted(extra)}: move them to compose.local.yaml")
+if any(s.get("profiles") for s in prod["services"].values()): errors.append("compose.yaml: profiles (local services belong in compose.local.yaml)")
+
 def seconds(v):
     m = re.fullmatch(r"(?:(\d+)m)?(?:(\d+)s)?", str(v))
     return int(m[1] or 0) * 60 + int(m[2] or 0) if m and v else 0
@@ -106,24 +115,94 @@ if svc.get("restart") != "unless-stopped": errors.append("fleetfuel: restart is 
 if seconds(svc.get("stop_grace_period")) <= 8: errors.append("fleetfuel: stop_grace_period not above SHUTDOWN_GRACE (8s)")
 if svc.get("healthcheck", {}).get("test") != ["CMD", "fleetfuel", "healthcheck"]:
     errors.append("fleetfuel: healthcheck is not [CMD, fleetfuel, healthcheck]")
-if svc.get("build", {}).get("dockerfile") != "deploy/Dockerfile": errors.append("fleetfuel: not built from deploy/Dockerfile")
 if "ports" in svc: errors.append("fleetfuel: publishes ports; /metrics is for the internal network only")
-if svc.get("profiles"): errors.append("fleetfuel: must not be behind a profile")
-secret_names = re.compile(r"(SECRET|PASSWORD|TOKEN|DATABASE_URL|MC_HOST)")
-for name, s in c["services"].items():
-    env = s.get("environment", {})
-    if isinstance(env, list):
-        errors.append(f"{name}: environment as a list; use a mapping"); continue
-    local = "local" in (s.get("profiles") or [])
-    if name != "fleetfuel" and not local: errors.append(f"{name}: extra service outside the local profile")
-    for k, v in env.items():
-        if not secret_names.search(k): continue
-        v = str(v)
-        # A secret is a variable reference; only throwaway local-profile services get defaults.
-        ok = re.fullmatch(r"\$\{[A-Z0-9_]+(:\?[^}]*)?\}", v) or (local and "${" in v)
-        if not ok: errors.append(f"{name}: {k} has an inline value")
-for net in svc.get("networks", []):
-    if not c.get("networks", {}).get(net, {}).get("external"): errors.append(f"network {net} is not external")
+
+# Build context: Coolify runs `docker compose --project-directory <checkout><base directory>`
+# (ApplicationDeploymentJob.php), so relative paths resolve against the repository root when the
+# base directory is `/`, as the runbook says, never against deploy/.
+build = svc.get("build") or {}
+context = os.path.normpath(os.path.join(root, build.get("context", ".")))
+if context != os.path.normpath(root):
+    errors.append(f"fleetfuel: build context {build.get('context')!r} is not the repository root "
+                  "(Coolify's project directory with base directory /)")
+if not os.path.isfile(os.path.join(context, build.get("dockerfile", ""))):
+    errors.append(f"fleetfuel: dockerfile {build.get('dockerfile')!r} not found in the build context")
+
+# A fixed image: switches off Coolify's per-commit tag <uuid>_fleetfuel:<commit>, used by rollback.
+if "image" in svc: errors.append("fleetfuel: has image:, which switches off Coolify's per-commit image tags")
+
+# Values in environment: Coolify makes the part after :? or :- the variable's starting value.
+table = open(os.path.join(root, "lib/config/config_table.cpp")).read()
+defaults = dict(re.findall(r'\{"([A-Z][A-Z0-9_]+)",\s*Type::\w+,\s*&C::\w+,\s*"[^"]*",\s*"([^"]*)"', table))
+container_defaults = {"LOG_FORMAT": "json"}   # deliberate: the log collector reads JSON lines
+required = {"DATABASE_URL", "RUSTFS_ENDPOINT", "RUSTFS_ACCESS_KEY", "RUSTFS_SECRET_KEY"}
+env = svc.get("environment", {})
+if isinstance(env, list): errors.append("fleetfuel: environment as a list; use a mapping"); env = {}
+for k, v in env.items():
+    v = str(v)
+    if re.search(r"\$\{[^}]*\?", v):
+        errors.append(f"fleetfuel: {k} uses ${{VAR:?...}}: Coolify turns the message into the value")
+    m = re.fullmatch(r"\$\{([A-Z0-9_]+)(?::-([^}]*))?\}", v)
+    if k in required:
+        if v != "${" + k + "}": errors.append(f"fleetfuel: required {k} must be exactly ${{{k}}} (got {v})")
+    elif m and m[2] is not None:
+        want = container_defaults.get(k, defaults.get(k))
+        if m[1] != k or m[2] != want:
+            errors.append(f"fleetfuel: {k}: default {m[2]!r} differs from the daemon's ({want!r})")
+    elif "${" in v:
+        errors.append(f"fleetfuel: {k}: only ${{{k}}} or ${{{k}:-<documented default>}} allowed")
+    elif re.search(r"(SECRET|PASSWORD|TOKEN|KEY|DATABASE_URL)", k):
+        errors.append(f"fleetfuel: {k} has an inline value")
+missing = required - set(env)
+if missing: errors.append(f"fleetfuel: required variables missing from environment: {sorted(missing)}")
+
+# Networks: an external network whose name Compose itself demands (outside environment:,
+# Coolify leaves `:?` to Compose, which stops the deployment with the message).
+nets = svc.get("networks") or []
+if not nets: errors.append("fleetfuel: joins no network (timescale_db would not resolve)")
+for net in nets:
+    n = prod.get("networks", {}).get(net, {})
+    if not n.get("external"): errors.append(f"network {net} is not external")
+    if not re.fullmatch(r"\$\{TRACKSOLID_NETWORK:\?[^}]+\}", str(n.get("name", ""))):
+        errors.append(f"network {net}: name is not ${{TRACKSOLID_NETWORK:?message}}")
+
+# The local stack: only throwaway services, and the production service untouched but its order.
+for name, s in local.get("services", {}).items():
+    if name == "fleetfuel":
+        if set(s) - {"depends_on"}: errors.append("compose.local.yaml: changes fleetfuel beyond depends_on")
+        continue
+    if "build" in s: errors.append(f"compose.local.yaml: {name} is built, not a throwaway image")
+for want in ("timescale_db", "rustfs"):
+    if want not in local.get("services", {}): errors.append(f"compose.local.yaml: no {want} service")
+if errors:
+    print("\n".join(errors), file=sys.stderr); sys.exit(1)
+PY
+
+step "runbook: the Coolify settings an operator needs, against deploy/"
+"$PY" - <<'PY' || fail "runbook Coolify settings"
+import os, re, sys
+root = os.environ["ROOT"]
+text = open(os.path.join(root, "docs/runbook.md")).read()
+m = re.search(r"^### Coolify settings\n(.*?)(?=^#)", text, re.S | re.M)
+if not m:
+    print("docs/runbook.md: no '### Coolify settings' section", file=sys.stderr); sys.exit(1)
+sec = m[1]
+errors = []
+def row(label):
+    r = re.search(r"^\| " + re.escape(label) + r" \| (.*?) \|$", sec, re.M)
+    if not r: errors.append(f"Coolify settings: no row '{label}'")
+    return r[1] if r else ""
+if "Docker Compose" not in row("Build Pack"): errors.append("Build Pack is not Docker Compose")
+if "`/`" not in row("Base Directory"): errors.append("Base Directory is not `/`")
+loc = re.search(r"`(/[^`]+)`", row("Docker Compose Location"))
+if not loc or not os.path.isfile(os.path.join(root, loc[1].lstrip("/"))):
+    errors.append("Docker Compose Location names no file of the repository")
+variables = row("Environment Variables")
+for v in ("DATABASE_URL", "RUSTFS_ENDPOINT", "RUSTFS_ACCESS_KEY", "RUSTFS_SECRET_KEY", "TRACKSOLID_NETWORK"):
+    if v not in variables: errors.append(f"Environment Variables row lacks {v}")
+for label in ("Network", "Health check", "Restart", "Domains", "Rollback"):
+    row(label)
+if "fleetfuel check" not in sec: errors.append("Coolify settings: does not prove the network with fleetfuel check")
 if errors:
     print("\n".join(errors), file=sys.stderr); sys.exit(1)
 PY
@@ -137,7 +216,7 @@ if not os.path.exists(table):
     print("note: lib/config/config_table.cpp not present: names not compared"); sys.exit(0)
 known = set(re.findall(r'\{"([A-Z][A-Z0-9_]+)",', open(table).read()))
 known |= {k + "_FILE" for k in ("DATABASE_URL", "RUSTFS_SECRET_KEY", "FUEL_ANALYTICS_TOKEN")}
-deploy_only = {"FLEETFUEL_NETWORK", "FLEETFUEL_IMAGE", "LOCAL_POSTGRES_PASSWORD"}
+deploy_only = {"TRACKSOLID_NETWORK", "LOCAL_POSTGRES_PASSWORD"}
 c = yaml.safe_load(open(os.path.join(root, "deploy/compose.yaml")))
 used = {"deploy/compose.yaml": set(c["services"]["fleetfuel"]["environment"])}
 for f in ("deploy/systemd/fleetfuel.env", "deploy/local.env.example"):
@@ -160,10 +239,30 @@ if command -v systemd-analyze >/dev/null; then
 else
   note "systemd-analyze not available: unit not verified (a lint, not a test of our code)"
 fi
-for k in 'Type=simple' 'Restart=always' 'NoNewPrivileges=yes' 'ProtectSystem=strict' \
+for k in 'Type=simple' 'Restart=always' 'NoNewPrivileges=yes' 'ProtectSystem=strict' 'DynamicUser=yes' \
          'EnvironmentFile=/etc/fleetfuel/fleetfuel.env' 'ExecStart=/usr/local/bin/fleetfuel run'; do
   grep -qx "$k" "$D/systemd/fleetfuel.service" || fail "fleetfuel.service lacks $k"
 done
+# /proc/stat holds the boot time that process_start_time_seconds is computed from.
+grep -Eq '^ProcSubset=pid' "$D/systemd/fleetfuel.service" && fail "fleetfuel.service: ProcSubset=pid hides /proc/stat"
+# DynamicUser's user cannot read root's files: every *_FILE secret must come as a credential (%d).
+"$PY" - "$D/systemd/fleetfuel.service" "$D/systemd/fleetfuel.env" <<'PY' || fail "systemd secrets as credentials"
+import re, sys
+unit, envfile = open(sys.argv[1]).read(), open(sys.argv[2]).read()
+creds = dict(re.findall(r"^LoadCredential=([\w.-]+):(\S+)$", unit, re.M))
+env = dict(kv.split("=", 1) for line in re.findall(r"^Environment=(.*)$", unit, re.M) for kv in line.split())
+errors = []
+for k, v in env.items():
+    if not k.endswith("_FILE"): continue
+    m = re.fullmatch(r"%d/([\w.-]+)", v)
+    if not m: errors.append(f"{k}={v}: not a credential path (%d/<id>)")
+    elif m[1] not in creds: errors.append(f"{k}: no LoadCredential={m[1]}:...")
+    if re.search(rf"^{k[:-5]}=", envfile, re.M): errors.append(f"fleetfuel.env sets {k[:-5]} as well as the unit's {k}")
+if not any(k.endswith("_FILE") for k in env): errors.append("no secret comes as a credential")
+for f in re.findall(r"^#?((?:DATABASE_URL|RUSTFS_SECRET_KEY|FUEL_ANALYTICS_TOKEN)_FILE)=", envfile, re.M):
+    errors.append(f"fleetfuel.env suggests {f}: a root-owned file the dynamic user cannot read")
+if errors: print("\n".join(errors), file=sys.stderr); sys.exit(1)
+PY
 
 step "docker: deploy/Dockerfile structure"
 DF="$D/Dockerfile"
@@ -176,7 +275,8 @@ grep -Fqx 'ENTRYPOINT ["/usr/bin/tini","--"]' "$DF" || fail "Dockerfile: tini is
 grep -Eq '^EXPOSE 8080$' "$DF" || fail "Dockerfile: EXPOSE 8080 missing"
 last_user="$(awk '/^USER /{u=$2} END{print u}' "$DF")"
 case "$last_user" in ""|root|0|0:*|root:*) fail "Dockerfile: runtime does not run as a non-root USER" ;; esac
-grep -q 'ctest .*-L unit' "$DF" || fail "Dockerfile: build stage does not run the unit tests"
+grep -q -- "--target fleetfuel unit_tests" "$DF" || fail "Dockerfile: build stage builds more than fleetfuel and unit_tests"
+grep -q "ctest .*-L '^unit\\$'" "$DF" || fail "Dockerfile: build stage does not run the unit tests (ctest -L '^unit\$')"
 [ -f "$D/Dockerfile.dockerignore" ] && grep -qx '.git' "$D/Dockerfile.dockerignore" \
   || fail "deploy/Dockerfile.dockerignore missing or lets .git in"
 if command -v hadolint >/dev/null; then hadolint "$DF" || fail "hadolint"; else note "hadolint not installed: structural checks only"; fi

@@ -12,7 +12,7 @@ cd "$ROOT"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
 
 scripts/install-deps.sh
-cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFF_BUILD_TESTS=OFF -DFF_BUILD_BENCH=OFF >/dev/null
+cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DFF_BUILD_TESTS=OFF -DFF_BUILD_BENCH=OFF >/dev/null
 cmake --build "$BUILD_DIR" -j "$(nproc)" --target fleetfuel
 
 DEMO_DIR="$(mktemp -d /tmp/fleetfuel-demo.XXXXXX)"
@@ -28,6 +28,9 @@ eval "$("$ROOT/scripts/services.sh" start "$DEMO_DIR" pg)"
 export DATABASE_URL="$FF_TEST_DATABASE_URL"
 export FUEL_SOURCE_DIR="$ROOT/config/sample"
 export FUEL_ANALYTICS=on
+# The analytics API reads as this role, never as the writer; migrate grants it the views.
+psql -XqA "$DATABASE_URL" -c "CREATE ROLE fuel_reader NOLOGIN"
+export FUEL_READER_ROLE=fuel_reader
 export CHANGES_INTERVAL=2s
 PORT="${DEMO_PORT:-8080}"
 export HTTP_LISTEN="127.0.0.1:$PORT"

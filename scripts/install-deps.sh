@@ -31,6 +31,8 @@ fi
 for dir in tests/s3rver tests/browser; do
   if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
     echo "install-deps: npm ci in $dir" >&2
-    (cd "$dir" && npm ci --no-audit --no-fund --silent)
+    # --loglevel=error, not --silent: quiet when it works, npm's own error when it does not.
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) ||
+      { echo "install-deps: npm ci in $dir failed (npm's error above)" >&2; exit 1; }
   fi
 done

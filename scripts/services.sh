@@ -5,6 +5,7 @@
 #   eval "$(scripts/services.sh start DIR pg)" # PostgreSQL only
 # Environment handed to the tests (documented in docs/testing.md):
 #   FF_TEST_DATABASE_URL   postgresql://postgres@127.0.0.1:PORT/postgres (trust auth, throwaway cluster)
+#   FF_TEST_PASSWORD_URL   the same cluster as a role that must give its password (scram-sha-256)
 #   FF_TEST_PGDATA, FF_TEST_PGBIN, FF_TEST_PGPORT   for tests that stop and restart the server
 #   FF_TEST_S3_ENDPOINT    http://127.0.0.1:PORT (s3rver, verifies SigV4; credentials S3RVER/S3RVER)
 #   FF_TEST_S3_TLS_ENDPOINT https://localhost:PORT, FF_TEST_S3_CA_FILE  the CA that signed its cert
@@ -49,12 +50,18 @@ start() {
   chmod 755 "$DIR"
   runuser -u postgres -- "$bin/initdb" -D "$DIR/pg/data" -U postgres --auth=trust -E UTF8 \
     --locale=C.UTF-8 >"$DIR/pg/initdb.log" 2>&1
+  # Every login is trusted except this one role's, so a wrong password can be tested.
+  runuser -u postgres -- sed -i '1i host all ff_password_user 127.0.0.1/32 scram-sha-256' \
+    "$DIR/pg/data/pg_hba.conf"
   runuser -u postgres -- "$bin/pg_ctl" -D "$DIR/pg/data" -l "$DIR/pg/server.log" -w -t 60 \
     -o "-c listen_addresses=127.0.0.1 -p $pgport -k $DIR/pg -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
     start >/dev/null
   echo "$bin" >"$DIR/pg/bin"
+  runuser -u postgres -- "$bin/psql" -h "$DIR/pg" -p "$pgport" -U postgres -qc \
+    "CREATE ROLE ff_password_user LOGIN PASSWORD 'ff-right-password'" postgres
   cat <<ENV
 export FF_TEST_DATABASE_URL='postgresql://postgres@127.0.0.1:$pgport/postgres'
+export FF_TEST_PASSWORD_URL='postgresql://ff_password_user:ff-right-password@127.0.0.1:$pgport/postgres'
 export FF_TEST_PGDATA='$DIR/pg/data'
 export FF_TEST_PGBIN='$bin'
 export FF_TEST_PGPORT='$pgport'

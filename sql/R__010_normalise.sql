@@ -26,6 +26,53 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN NULLIF(pg_catalog.upper(pg_catalog.regexp_replace(pg_catalog.split_part(value, '/', 1), '[^A-Za-z0-9]+', '', 'g')
                                COLLATE "C"), '');
 
+-- Contract section 4, case: Unicode's own mappings, never the database's locale or collation.
+-- lower() and upper() under "C" map A-Z (a-z) and nothing else, whatever the database, which is
+-- exactly the mapping for ASCII text; other text goes to the tables of R__005.
+CREATE OR REPLACE FUNCTION fuel.norm_lower(value text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN pg_catalog.octet_length(value) = pg_catalog.length(value) THEN pg_catalog.lower(value COLLATE "C")
+            ELSE fuel.unicode_lower(value) END;
+
+CREATE OR REPLACE FUNCTION fuel.norm_upper(value text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN pg_catalog.octet_length(value) = pg_catalog.length(value) THEN pg_catalog.upper(value COLLATE "C")
+            ELSE fuel.unicode_upper(value) END;
+
+-- Contract section 4, title case: in each word (a run of letters, digits and apostrophes:
+-- fuel.unicode_word_chars) the first character that is not an apostrophe upper case, every other
+-- character lower case ("o'neil  DEPT" -> O'neil  Dept, "st.john x.y" -> St.John X.Y,
+-- "'twas 2ND" -> 'Twas 2nd). The words are cut by a regexp of code-point ranges, so no collation
+-- takes part. fuel.norm_title below takes the common text without coming here.
+CREATE OR REPLACE FUNCTION fuel.title_case(value text) RETURNS text
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, fuel
+AS $$
+DECLARE
+    result text;
+BEGIN
+    -- Runs of word characters (m[1]) and of other characters (m[2]), in order.
+    SELECT string_agg(CASE WHEN p.word IS NULL THEN fuel.norm_lower(r.m[2])
+                           ELSE left(p.word, length(p.word) - length(p.rest)) || fuel.norm_upper(left(p.rest, 1))
+                                || fuel.norm_lower(substr(p.rest, 2)) END,
+                      '' ORDER BY r.n)
+    INTO result
+    FROM regexp_matches(value COLLATE "C",
+                        '([' || fuel.unicode_word_chars() || ']+)|([^' || fuel.unicode_word_chars() || ']+)',
+                        'g') WITH ORDINALITY AS r(m, n)
+    CROSS JOIN LATERAL (SELECT r.m[1], ltrim(r.m[1], '''’')) AS p(word, rest);
+    RETURN result;
+END
+$$;
+
+-- initcap() under "C" is that rule for ASCII text without apostrophes: its words are the runs of
+-- A-Za-z0-9, the first character upper, the rest lower, other characters left as they are.
+CREATE OR REPLACE FUNCTION fuel.norm_title(value text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN pg_catalog.octet_length(value) = pg_catalog.length(value) AND pg_catalog.strpos(value, '''') = 0
+            THEN pg_catalog.initcap(value COLLATE "C")
+            ELSE fuel.title_case(value) END;
+
 -- A number that is already plain, '^-?[0-9]{1,15}(\.[0-9]{1,100})?$' (all JSON numbers), else NULL.
 CREATE OR REPLACE FUNCTION fuel.norm_plain_number(value text) RETURNS numeric
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -103,17 +150,21 @@ RETURN CASE WHEN pg_catalog.length(s) IN (19, 20, 25)
 
 -- fuel.clean_number in steps, for fuel.normalise to run on the output of translate(value, E' \t', '')
 -- (t). Each regexp runs only when its text can match, and not on text beyond the 200-character cap
--- (fuel.norm_clean_commas turns that into '?'). First the leading currency words:
+-- (fuel.norm_clean_commas turns that into '?'); they spell out both cases of each letter instead
+-- of matching case-insensitively, so no collation takes part. A currency word may carry a full
+-- stop (contract v1.1: 'Ksh. 500' is 500, '8212 KES.' is 8212); a unit may not. First the leading
+-- currency words:
 CREATE OR REPLACE FUNCTION fuel.norm_clean_lead(t text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN CASE WHEN pg_catalog.left(t, 1) IN ('k', 'K') AND pg_catalog.length(t) <= 200
-            THEN pg_catalog.regexp_replace(t, '^(kes|ksh)+', '', 'i') ELSE t END;
+            THEN pg_catalog.regexp_replace(t, '^(?:(?:[kK][eE][sS]|[kK][sS][hH])\.?)+', '') ELSE t END;
 
 -- ... then the trailing currency words and units ...
 CREATE OR REPLACE FUNCTION fuel.norm_clean_trail(t text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN CASE WHEN pg_catalog.right(t, 1) IN ('s', 'S', 'h', 'H', 'm', 'M', 'l', 'L', '=') AND pg_catalog.length(t) <= 200
-            THEN pg_catalog.regexp_replace(t, '(kes|ksh|ltrs|km|l|/=)+$', '', 'i') ELSE t END;
+RETURN CASE WHEN pg_catalog.right(t, 1) IN ('s', 'S', 'h', 'H', 'm', 'M', 'l', 'L', '=', '.') AND pg_catalog.length(t) <= 200
+            THEN pg_catalog.regexp_replace(t, '(?:(?:[kK][eE][sS]|[kK][sS][hH])\.?|[lL][tT][rR][sS]|[kK][mM]|[lL]|/=)+$', '')
+            ELSE t END;
 
 -- ... then the thousands separators, giving fuel.clean_number's result (t0: the text before the
 -- steps, t2: after the two above).
@@ -152,7 +203,7 @@ $$;
 
 -- Contract section 4, plate: the part before the first '/', upper case, only A-Z0-9 ('' -> NULL).
 -- The views join tracksolid.devices.vehicle_number through this same function.
--- Upper-casing under the "C" collation keeps the result independent of the database locale.
+-- Only ASCII letters are left when it upper-cases, so upper() under "C" is the whole mapping.
 CREATE OR REPLACE FUNCTION fuel.plate(value text) RETURNS text
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, fuel
@@ -168,7 +219,7 @@ LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, fuel
 AS $$
 BEGIN
-    RETURN initcap(fuel.norm_collapse(value));
+    RETURN fuel.norm_title(fuel.norm_collapse(value));
 END
 $$;
 
@@ -410,13 +461,17 @@ BEGIN
     t := btrim(raw ->> 'deleted_at', E' \t');
     source_deleted_at := coalesce(fuel.norm_common_timestamptz(t), CASE WHEN fuel.norm_shape(left(t, 5)) = '0000-' THEN fuel.parse_timestamptz(t) END);
 
-    vehicle_reg_raw := raw ->> 'vehicle_reg';
-    vehicle_reg := fuel.norm_plate(vehicle_reg_raw);
+    -- An empty or all-whitespace string is missing in every field (contract v1.1), also where
+    -- the text is otherwise kept as written.
+    t := raw ->> 'vehicle_reg';
+    vehicle_reg_raw := CASE WHEN btrim(t, E' \t') <> '' THEN t END;
+    vehicle_reg := fuel.norm_plate(t);
     driver_name := fuel.norm_collapse(raw ->> 'driver_name');
-    department := initcap(fuel.norm_collapse(raw ->> 'department'));
+    department := fuel.norm_title(fuel.norm_collapse(raw ->> 'department'));
     station := fuel.norm_collapse(raw ->> 'station');
     receipt_no := fuel.norm_collapse(raw ->> 'receipt_no');
-    notes := NULLIF(raw ->> 'notes', '');
+    t := raw ->> 'notes';
+    notes := CASE WHEN btrim(t, E' \t') <> '' THEN t END;
 
     t := raw ->> 'litres';
     litres := coalesce(fuel.norm_plain_number(t), fuel.norm_cleaned_number(fuel.norm_clean(t)));
@@ -445,17 +500,17 @@ BEGIN
         mismatch := abs(litres * price_per_litre - amount) > 0.02 * abs(amount);
     END IF;
 
-    t := lower(NULLIF(btrim(raw ->> 'fuel_type', E' \t'), ''));
+    t := fuel.norm_lower(NULLIF(btrim(raw ->> 'fuel_type', E' \t'), ''));
     fuel_type := CASE
         WHEN t IN ('diesel', 'ago') THEN 'diesel'
         WHEN t IN ('petrol', 'pms', 'super', 'unleaded') THEN 'petrol'
         ELSE t
     END;
     -- Removing every space, tab and '-' is what the contract's rule does; translate is a regexp's fraction.
-    payment_method := NULLIF(lower(translate(raw ->> 'payment_method', E' \t-', '')), '');
+    payment_method := NULLIF(fuel.norm_lower(translate(raw ->> 'payment_method', E' \t-', '')), '');
 
     -- A blank string is missing, like an empty number; anything unrecognised is flagged.
-    t := lower(btrim(raw ->> 'full_tank', E' \t'));
+    t := fuel.norm_lower(btrim(raw ->> 'full_tank', E' \t'));
     full_tank := CASE
         WHEN t IN ('true', 'yes', 'y', '1') THEN true
         WHEN t IN ('false', 'no', 'n', '0') THEN false

@@ -28,6 +28,8 @@ DROP FUNCTION IF EXISTS fuel.ingest_is_set(text);
 --   ingest_snap_seen: (id, seq) of every row of the snapshot
 --   ingest_snap_gone: live stored ids the snapshot lacks, when the stager could tell (see
 --                     fuel.apply_snapshot's p_stored_live)
+--   ingest_snap_unread: (id, seq) of the rows that could not be read but whose id could
+--                     (contract §2: present, so not missing; rejected, so not written)
 CREATE OR REPLACE FUNCTION fuel.ingest_begin_snapshot() RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -45,9 +47,85 @@ BEGIN
         ) ON COMMIT DROP;
         CREATE TEMP TABLE ingest_snap_seen (id bigint NOT NULL, seq bigint NOT NULL) ON COMMIT DROP;
         CREATE TEMP TABLE ingest_snap_gone (id bigint NOT NULL) ON COMMIT DROP;
+        CREATE TEMP TABLE ingest_snap_unread (id bigint NOT NULL, seq bigint NOT NULL) ON COMMIT DROP;
     ELSE
-        TRUNCATE pg_temp.ingest_snap_rows, pg_temp.ingest_snap_seen, pg_temp.ingest_snap_gone;
+        TRUNCATE pg_temp.ingest_snap_rows, pg_temp.ingest_snap_seen, pg_temp.ingest_snap_gone,
+                 pg_temp.ingest_snap_unread;
     END IF;
+END;
+$$;
+
+-- The secondary indexes of fuel.records that a first load builds once after its rows are in,
+-- rather than entry by entry (PostgreSQL's advice for bulk loads: maintaining them was 40 % of the
+-- insert), as pg_get_indexdef writes the definitions V0001 gives them. An index not named here is
+-- simply maintained during a first load; tests/ingest/engine_first_load_test.cpp holds this list
+-- to what the migrations create.
+CREATE OR REPLACE FUNCTION fuel.ingest_secondary_indexes(OUT name text, OUT definition text)
+RETURNS SETOF record
+LANGUAGE sql IMMUTABLE AS $$
+    VALUES ('records_live_fill_date',
+            'CREATE INDEX records_live_fill_date ON fuel.records USING btree (fill_date) '
+            'WHERE (deleted_at IS NULL)'),
+           ('records_live_vehicle',
+            'CREATE INDEX records_live_vehicle ON fuel.records USING btree (vehicle_reg, fill_date) '
+            'WHERE (deleted_at IS NULL)')
+$$;
+
+-- Before a snapshot is applied, in a transaction of its own that commits at once: when
+-- fuel.records is empty, drops the secondary indexes above so that the load inserts without them
+-- and fuel.apply_snapshot builds them at its end. Dropping an index takes the table's ACCESS
+-- EXCLUSIVE lock, which a dashboard query would queue behind; committed here, that lock lasts
+-- milliseconds instead of the whole load. It is waited for at most lock_timeout: when a reader
+-- holds the table (a query running, or a transaction left open), nothing is dropped and the load
+-- is an ordinary insert that keeps the indexes. Returns 'dropped', 'not_empty', 'busy' (a reader
+-- held the table) or 'not_owner' (only the table's owner may drop its indexes).
+CREATE OR REPLACE FUNCTION fuel.ingest_prepare_first_load() RETURNS text
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET lock_timeout = '100ms' AS $$
+DECLARE
+    v_name text;
+BEGIN
+    IF EXISTS (SELECT FROM fuel.records) THEN
+        RETURN 'not_empty';
+    END IF;
+    IF NOT pg_has_role((SELECT relowner FROM pg_class WHERE oid = 'fuel.records'::regclass), 'USAGE') THEN
+        RETURN 'not_owner';
+    END IF;
+    BEGIN
+        LOCK TABLE fuel.records IN ACCESS EXCLUSIVE MODE;
+    EXCEPTION WHEN lock_not_available THEN
+        RETURN 'busy';
+    END;
+    IF EXISTS (SELECT FROM fuel.records) THEN
+        RETURN 'not_empty';
+    END IF;
+    FOR v_name IN SELECT i.name FROM fuel.ingest_secondary_indexes() i LOOP
+        EXECUTE format('DROP INDEX IF EXISTS fuel.%I', v_name);
+    END LOOP;
+    RETURN 'dropped';
+END;
+$$;
+
+-- Creates the secondary indexes that are missing: after a first load, or after one that failed
+-- between fuel.ingest_prepare_first_load and its commit. CREATE INDEX takes a SHARE lock, which
+-- blocks writers (there is one: FleetFuel) but no reader. Only for the table's owner.
+CREATE OR REPLACE FUNCTION fuel.ingest_ensure_indexes() RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    v_definition text;
+BEGIN
+    FOR v_definition IN
+        SELECT i.definition FROM fuel.ingest_secondary_indexes() i
+        WHERE to_regclass(format('fuel.%I', i.name)) IS NULL
+    LOOP
+        IF NOT pg_has_role((SELECT relowner FROM pg_class WHERE oid = 'fuel.records'::regclass), 'USAGE') THEN
+            RAISE WARNING 'fuel.records lacks an index only its owner can create: %', v_definition;
+            CONTINUE;
+        END IF;
+        EXECUTE v_definition;
+    END LOOP;
 END;
 $$;
 
@@ -59,14 +137,21 @@ $$;
 -- whole id ranges (only possible while the ids ascend), with the live ids the snapshot lacks in
 -- ingest_snap_gone; then the two scans of every stored row below are not needed. NULL: the
 -- database finds both.
+-- p_unidentified: rows of the snapshot that could not be read and whose id could not be read
+-- either. Any stored row may be one of them, so none is soft-deleted for being absent in this run
+-- (contract §2): the answer's deletes_withheld says how many would have been. An unreadable row
+-- whose id could be read is in ingest_snap_unread: present, so never missing; when it is the last
+-- occurrence of its id, nothing of that id is written and the stored row stays as it is.
 -- work_mem: the hash tables over every id of a snapshot (duplicates, missing rows) stay in memory
 -- up to about a million rows instead of spilling to temporary files.
 DROP FUNCTION IF EXISTS fuel.apply_snapshot(timestamptz, boolean, numeric);
 DROP FUNCTION IF EXISTS fuel.apply_snapshot(timestamptz, boolean, numeric, boolean);
+DROP FUNCTION IF EXISTS fuel.apply_snapshot(timestamptz, boolean, numeric, boolean, bigint);
 CREATE OR REPLACE FUNCTION fuel.apply_snapshot(p_exported_at timestamptz, p_force boolean,
                                                p_max_delete_fraction numeric,
                                                p_ids_ascending boolean,
-                                               p_stored_live bigint) RETURNS jsonb
+                                               p_stored_live bigint,
+                                               p_unidentified bigint) RETURNS jsonb
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 SET client_min_messages = warning
@@ -75,16 +160,16 @@ SET fuel.normalised_by_ingest = on AS $$
 DECLARE
     v_last timestamptz;
     v_seen bigint;
-    v_ids bigint;
+    v_unread bigint;
+    v_superseded bigint;
     v_live bigint;
     v_missing bigint;
+    v_withheld bigint := 0;
     v_plan record;
     v_inserted bigint;
     v_flagged bigint;
     v_flags jsonb;
     v_refused text;
-    v_index_defs text[];
-    v_drop_indexes text;
 BEGIN
     UPDATE pg_temp.ingest_snap_rows s
     SET (typed, message_id, reported_at, fill_date, vehicle_reg, vehicle_reg_raw, driver_name,
@@ -97,16 +182,23 @@ BEGIN
     ANALYZE pg_temp.ingest_snap_rows (seq, id);
     ANALYZE pg_temp.ingest_snap_seen;
     SELECT snapshot_exported_at INTO v_last FROM fuel.ingest_state WHERE stream = 'snapshot';
+    SELECT count(*) INTO v_unread FROM pg_temp.ingest_snap_unread;
 
-    -- Ids the snapshot holds more than once, with the position of the occurrence that counts (the
-    -- last). Usually none: one pass over the ids, and the plan below skips only these.
+    -- Ids the snapshot holds more than once, readable or not, with the position of the occurrence
+    -- that counts (the last). Usually none: one pass over the ids, and the plan below skips only
+    -- these. An unreadable last occurrence has no staged row: its stored row stays as it is.
     DROP TABLE IF EXISTS pg_temp.ingest_snap_dups;
     CREATE TEMP TABLE ingest_snap_dups ON COMMIT DROP AS
-    SELECT id, max(seq) AS seq, count(*) AS n FROM pg_temp.ingest_snap_seen
+    SELECT id, max(seq) AS seq, count(*) FILTER (WHERE NOT unread) AS readable,
+           max(seq) FILTER (WHERE unread) AS unread_seq
+    FROM (SELECT id, seq, false AS unread FROM pg_temp.ingest_snap_seen
+          UNION ALL SELECT id, seq, true FROM pg_temp.ingest_snap_unread) a
     WHERE NOT p_ids_ascending
     GROUP BY id HAVING count(*) > 1;
     SELECT count(*) INTO v_seen FROM pg_temp.ingest_snap_seen;
-    SELECT v_seen - coalesce(sum(n - 1), 0) INTO v_ids FROM pg_temp.ingest_snap_dups;
+    -- Readable rows that a later occurrence of their id overrides: the duplicates.
+    SELECT coalesce(sum(readable - CASE WHEN unread_seq = seq THEN 0 ELSE 1 END), 0)
+    INTO v_superseded FROM pg_temp.ingest_snap_dups;
 
     -- The decision per staged row of a stored id is made once, here (a staged row with no stored
     -- id is an insert, written straight from ingest_snap_rows below: a first load plans nothing).
@@ -152,7 +244,8 @@ BEGIN
         WHERE r.deleted_at IS NULL
           AND r.version <= p_exported_at
           AND (r.change_batch_at IS NULL OR r.change_batch_at <= p_exported_at)
-          AND NOT EXISTS (SELECT FROM pg_temp.ingest_snap_seen s WHERE s.id = r.id);
+          AND NOT EXISTS (SELECT FROM pg_temp.ingest_snap_seen s WHERE s.id = r.id)
+          AND NOT EXISTS (SELECT FROM pg_temp.ingest_snap_unread u WHERE u.id = r.id);
         GET DIAGNOSTICS v_missing = ROW_COUNT;
         SELECT count(*) INTO v_live FROM fuel.records WHERE deleted_at IS NULL;
     ELSE
@@ -166,10 +259,15 @@ BEGIN
         GET DIAGNOSTICS v_missing = ROW_COUNT;
         v_live := p_stored_live;
     END IF;
+    IF p_unidentified > 0 THEN
+        v_withheld := v_missing;
+        v_missing := 0;
+        TRUNCATE pg_temp.ingest_snap_missing;
+    END IF;
 
     IF v_last IS NOT NULL AND p_exported_at < v_last THEN
         v_refused := 'older_snapshot';
-    ELSIF v_live > 0 AND v_seen = 0 THEN
+    ELSIF v_live > 0 AND v_seen + v_unread + p_unidentified = 0 THEN
         v_refused := 'empty';
     ELSIF v_live > 0 AND (v_missing + v_plan.soft_deleted) > p_max_delete_fraction * v_live THEN
         v_refused := 'mass_delete';
@@ -177,24 +275,7 @@ BEGIN
     IF v_refused IS NOT NULL AND NOT p_force THEN
         RETURN jsonb_build_object('refused', v_refused, 'live_rows', v_live,
                                   'would_soft_delete', v_missing + v_plan.soft_deleted,
-                                  'last_exported_at', v_last);
-    END IF;
-
-    -- A first load of many rows builds the secondary indexes once, after the rows are in, instead
-    -- of entry by entry (PostgreSQL's advice for bulk loads; they were 40 % of the insert): they
-    -- are dropped and re-created from their own definitions inside this transaction, so a failure
-    -- leaves them as they were. The DROP holds fuel.records' ACCESS EXCLUSIVE lock until commit:
-    -- readers of the still empty table wait for this one load. Only for the table's owner.
-    IF v_seen >= 10000 AND NOT EXISTS (SELECT FROM fuel.records)
-       AND pg_has_role((SELECT relowner FROM pg_class WHERE oid = 'fuel.records'::regclass), 'USAGE') THEN
-        SELECT array_agg(pg_get_indexdef(i.indexrelid)),
-               string_agg(format('DROP INDEX %s', i.indexrelid::regclass), '; ')
-        INTO v_index_defs, v_drop_indexes
-        FROM pg_index i
-        WHERE i.indrelid = 'fuel.records'::regclass AND NOT i.indisunique AND NOT i.indisexclusion;
-        IF v_drop_indexes IS NOT NULL THEN
-            EXECUTE v_drop_indexes;
-        END IF;
+                                  'last_exported_at', v_last, 'deletes_withheld', v_withheld);
     END IF;
 
     WITH ins AS (
@@ -239,9 +320,9 @@ BEGIN
                SELECT f, count(*) AS n FROM w, unnest(w.flags) AS f GROUP BY f) x), '{}'::jsonb)
     INTO v_inserted, v_flagged, v_flags FROM w;
 
-    IF v_index_defs IS NOT NULL THEN
-        EXECUTE array_to_string(v_index_defs, '; ');
-    END IF;
+    -- After a first load (fuel.ingest_prepare_first_load dropped them), or whenever they are
+    -- missing: built once over the rows now in, under a SHARE lock that readers do not wait for.
+    PERFORM fuel.ingest_ensure_indexes();
 
     UPDATE fuel.records r
     SET deleted_at = p_exported_at, deleted_reason = 'missing_from_snapshot', last_changed_at = now()
@@ -254,7 +335,8 @@ BEGIN
     RETURN jsonb_build_object(
         'inserted', v_inserted, 'updated', v_plan.updated, 'undeleted', v_plan.undeleted,
         'soft_deleted', v_plan.soft_deleted + v_missing, 'stale', v_plan.stale,
-        'unchanged', v_ids - v_inserted - v_plan.acted, 'duplicates', v_seen - v_ids,
+        'unchanged', v_seen - v_superseded - v_inserted - v_plan.acted,
+        'duplicates', v_superseded, 'deletes_withheld', v_withheld,
         'flagged', v_flagged, 'flags', v_flags, 'forced', v_refused IS NOT NULL,
         'refused_reason', v_refused);
 END;

@@ -46,7 +46,7 @@ struct Config {
     // Ingest
     Millis snapshot_interval{3'600'000};
     Millis changes_interval{30'000};
-    Millis changes_lookback{86'400'000};
+    Millis changes_lookback{};  // CHANGES_LOOKBACK: retired, accepted and ignored
     double max_delete_fraction = 0.10;
 
     // Daemon
@@ -58,6 +58,9 @@ struct Config {
     // Read side
     bool analytics = false;
     std::string analytics_token;  // secret
+    Millis analytics_timeout{10'000};
+    int analytics_connections = 2;
+    int analytics_queue = 32;
 
     // Logging
     std::string log_level = "info";
@@ -93,6 +96,8 @@ Config parse(const Environment& env);
 // missing variable. The object store is required unless source_dir is set.
 void require_database(const Config& cfg);
 void require_object_store(const Config& cfg);
+// With FUEL_ANALYTICS on, FUEL_READER_ROLE: the analytics API never reads as the writer.
+void require_analytics(const Config& cfg);
 
 // One line per variable in `env` that starts with FUEL_ but is not FleetFuel's (likely a typo),
 // for the caller to log as warnings once logging is up.

@@ -45,15 +45,17 @@ std::string md_escape(std::string_view s) {
 
 constexpr std::string_view kTypeRules[][2] = {
     {"duration",
-     "an integer with `ms`, `s`, `m` or `h` (`250ms`, `30s`, `5m`, `1h`); a bare "
-     "integer means seconds. Greater than zero, at most `8760h`."},
+     "an integer with `ms`, `s`, `m` or `h` (`250ms`, `30s`, `5m`, `1h`), or several "
+     "such terms (`1h30m`); a bare integer means seconds. Greater than zero, at most `8760h`."},
     {"boolean", "`true`/`false`, `1`/`0`, `on`/`off` or `yes`/`no`, in any case."},
     {"fraction", "a decimal between 0 and 1 (`0.10`) or a percentage (`10%`)."},
     {"size",
      "an integer with `B`, `KB`, `MB`, `GB`, `TB` (powers of 1000) or `KiB`, `MiB`, "
      "`GiB`, `TiB` (powers of 1024), any case; a bare integer means bytes."},
     {"URL", "`http://host[:port]` or `https://host[:port]`, with no path, query or credentials."},
-    {"host:port", "an address and port to listen on, `[v6]:port` for IPv6."},
+    {"host:port",
+     "an address and port to listen on, `[v6]:port` for IPv6; `:port` means every IPv4 "
+     "interface."},
     {"secret",
      "never shown in logs or errors; may instead be read from the file named by "
      "`<NAME>_FILE` (one trailing newline is removed; setting both is an error)."},
@@ -73,6 +75,7 @@ std::string render_env_example() {
         "# come from a file: <NAME>_FILE=/run/secrets/... (Docker and Coolify secrets).\n";
     std::string_view section;
     for (const auto& v : variables()) {
+        if (v.retired) continue;  // documented in docs/configuration.md only
         if (v.section != section) {
             section = v.section;
             out += "\n# ---- " + std::string(section) + " ----\n";

@@ -144,7 +144,8 @@ void apply(Config& cfg, const Variable& v, const std::string& raw) {
             return set(std::string(text.ends_with('/') ? text.substr(0, text.size() - 1) : text));
         case Type::listen:
             parse_listen(text);
-            return set(text);
+            // Stored spelled out, so the server and the healthcheck read one form.
+            return set(text.starts_with(':') ? std::string(kAnyHost) + text : text);
         case Type::duration:
             return set(parse_duration(text));
         case Type::boolean:
@@ -233,8 +234,21 @@ void require_object_store(const Config& cfg) {
          "set RUSTFS_SECRET_KEY or RUSTFS_SECRET_KEY_FILE");
 }
 
+void require_analytics(const Config& cfg) {
+    if (cfg.analytics && cfg.reader_role.empty())
+        throw ConfigError("FUEL_READER_ROLE",
+                          "required when FUEL_ANALYTICS is on: the analytics API reads as this "
+                          "role (SET ROLE), never with the rights of DATABASE_URL's user");
+}
+
 std::vector<std::string> warnings(const Environment& env) {
     std::vector<std::string> out;
+    for (const auto& v : variables()) {
+        const auto set = env.find(std::string(v.name));
+        if (v.retired && set != env.end() && !set->second.empty())
+            out.push_back(std::string(v.name) +
+                          " is retired and has no effect; remove it (docs/configuration.md)");
+    }
     for (const auto& [name, value] : env) {
         if (!name.starts_with("FUEL_") || find_variable(name) != nullptr) continue;
         std::string line = name + " is not a FleetFuel variable and is ignored";

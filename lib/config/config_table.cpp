@@ -16,7 +16,7 @@ const std::vector<Variable>& table() {
         {"DATABASE_URL", Type::postgres, &C::database_url, "Database", "",
          "PostgreSQL connection: a postgresql:// URL or key=value conninfo.",
          "postgresql://fleetfuel:change-me@db:5432/fleet",
-         "migrate, import, run, rejects, requeue, reset-watermark"},
+         "migrate, import, run, rejects, requeue, reset-watermark, verify"},
         {"DB_CONNECT_TIMEOUT", Type::duration, &C::db_connect_timeout, "Database", "10s",
          "How long to wait for a database connection to open.", "3s"},
         {"DB_STATEMENT_TIMEOUT", Type::duration, &C::db_statement_timeout, "Database", "5m",
@@ -32,8 +32,9 @@ const std::vector<Variable>& table() {
         {"FUEL_MIGRATE_ON_START", Type::boolean, &C::migrate_on_start, "Database", "true",
          "Apply migrations when `fleetfuel run` starts.", "false"},
         {"FUEL_READER_ROLE", Type::identifier, &C::reader_role, "Database", "",
-         "An existing role that migrate grants SELECT on the reporting views; unset grants "
-         "nothing.",
+         "An existing role that migrate grants SELECT on the reporting views (and fuel.plate). "
+         "The analytics API reads as this role and needs it when FUEL_ANALYTICS is on (SET ROLE: "
+         "DATABASE_URL's user must be a member of it). Unset grants nothing.",
          "fuel_reader"},
 
         // Object store
@@ -55,8 +56,9 @@ const std::vector<Variable>& table() {
          "Read exports from this local directory (it stands for the bucket) instead of S3.",
          "/srv/fuel-exports"},
         {"RUSTFS_CA_FILE", Type::file, &C::ca_file, "Object store", "",
-         "PEM bundle of CAs to trust for https endpoints, instead of the system store.",
-         "/etc/ssl/certs/ca-certificates.crt"},
+         "PEM bundle of the CAs to trust for https endpoints, instead of the system store: "
+         "only they are trusted (pinning).",
+         "/run/secrets/rustfs-ca.pem"},
         {"RUSTFS_INSECURE_SKIP_VERIFY", Type::boolean, &C::insecure_skip_verify, "Object store",
          "false", "Skip TLS certificate verification (logs a warning at start). For tests only.",
          "true"},
@@ -89,8 +91,20 @@ const std::vector<Variable>& table() {
          "How often `run` reconciles against the full snapshot (latest.json).", "2h"},
         {"CHANGES_INTERVAL", Type::duration, &C::changes_interval, "Ingest", "30s",
          "How often `run` polls for new change files.", "10s"},
-        {"CHANGES_LOOKBACK", Type::duration, &C::changes_lookback, "Ingest", "24h",
-         "How far back change files are listed, so late files are still applied once.", "48h"},
+        {"CHANGES_LOOKBACK",
+         Type::duration,
+         &C::changes_lookback,
+         "Ingest",
+         "",
+         "Retired: no effect. Late change files are found however late they land (a full "
+         "listing every SNAPSHOT_INTERVAL, every `import --changes`), so there is no window to "
+         "size. Still accepted, with a warning, so existing configurations keep starting.",
+         "24h",
+         {},
+         {},
+         0,
+         0,
+         true},
         {"MAX_DELETE_FRACTION", Type::fraction, &C::max_delete_fraction, "Ingest", "0.10",
          "A snapshot that would soft-delete more than this share of live rows is refused "
          "(exit 3) unless --force.",
@@ -98,7 +112,9 @@ const std::vector<Variable>& table() {
 
         // Daemon
         {"HTTP_LISTEN", Type::listen, &C::http_listen, "Daemon", "0.0.0.0:8080",
-         "Address of the /healthz, /readyz and /metrics server.", "127.0.0.1:9090"},
+         "Address of the /healthz, /readyz and /metrics server; `:8080` is the same as "
+         "`0.0.0.0:8080`.",
+         "127.0.0.1:9090"},
         {"SHUTDOWN_GRACE", Type::duration, &C::shutdown_grace, "Daemon", "8s",
          "On SIGTERM, how long the transaction in flight may take to finish; keep it below "
          "the container stop timeout (10s in Docker).",
@@ -112,10 +128,39 @@ const std::vector<Variable>& table() {
 
         // Read side
         {"FUEL_ANALYTICS", Type::boolean, &C::analytics, "Read side", "false",
-         "Serve the read-only analytics API and page on HTTP_LISTEN.", "on"},
+         "Serve the read-only analytics API and page on HTTP_LISTEN (needs FUEL_READER_ROLE).",
+         "on"},
         {"FUEL_ANALYTICS_TOKEN", Type::secret, &C::analytics_token, "Read side", "",
          "When set, the analytics endpoints require `Authorization: Bearer <token>`.",
          "a-long-random-token"},
+        {"FUEL_ANALYTICS_TIMEOUT", Type::duration, &C::analytics_timeout, "Read side", "10s",
+         "Longest time an analytics request may take, the wait for a database connection "
+         "included; then it gets 504 and its statement is cancelled on the server.",
+         "5s"},
+        {"FUEL_ANALYTICS_CONNECTIONS",
+         Type::integer,
+         &C::analytics_connections,
+         "Read side",
+         "2",
+         "Database connections of the analytics API (statements running at once), apart from "
+         "the ingest connection.",
+         "4",
+         {},
+         {},
+         1,
+         32},
+        {"FUEL_ANALYTICS_QUEUE",
+         Type::integer,
+         &C::analytics_queue,
+         "Read side",
+         "32",
+         "Analytics requests that may wait for a connection; more at once get 503 with "
+         "Retry-After.",
+         "64",
+         {},
+         {},
+         0,
+         200},
 
         // Logging
         {"LOG_LEVEL",
@@ -123,10 +168,11 @@ const std::vector<Variable>& table() {
          &C::log_level,
          "Logging",
          "info",
-         "Least severe level written to stderr.",
+         "Least severe level written to stderr; `warning` (as the log lines spell it) is the "
+         "same as `warn`.",
          "debug",
          {},
-         {"trace", "debug", "info", "warn", "error", "critical", "off"}},
+         {"trace", "debug", "info", "warn", "warning", "error", "critical", "off"}},
         {"LOG_FORMAT",
          Type::choice,
          &C::log_format,

@@ -46,6 +46,9 @@ struct Variable {
     std::string_view required_by = {};  // which commands need it, for the docs
     std::vector<std::string_view> choices = {};  // Type::choice
     std::int64_t min = 0, max = 0;               // Type::integer
+    // Has no effect any more; still accepted so existing configurations keep starting, with a
+    // warning, and left out of the env example.
+    bool retired = false;
 };
 
 // Every variable, in documentation order.

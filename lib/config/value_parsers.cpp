@@ -79,26 +79,48 @@ std::pair<std::string, std::string_view> split_host_port(std::string_view author
 
 }  // namespace
 
+// One or more <integer><unit> terms ("90s", "1h30m", "2m30s500ms"), summed; a bare integer alone
+// means seconds. Units are letters, so "1.5h" and "10 s" fail on the unit, quoting what follows.
 Millis parse_duration(std::string_view text) {
     const std::string what = "a duration (use an integer with ms, s, m or h)";
-    const auto [count, unit] = split_number(text, what);
-    std::uint64_t per_unit = 0;
-    if (unit.empty() || unit == "s")
-        per_unit = 1000;
-    else if (unit == "ms")
-        per_unit = 1;
-    else if (unit == "m")
-        per_unit = 60'000;
-    else if (unit == "h")
-        per_unit = 3'600'000;
-    else
-        fail("unknown unit \"" + std::string(unit) + "\" in " + quoted(text) +
-             " (use ms, s, m or h)");
     // A year is far beyond any sensible interval and keeps timer arithmetic away from overflow.
     constexpr std::uint64_t kMaxMillis = 8760ull * 3'600'000;
-    if (count > kMaxMillis / per_unit) fail("too large: " + quoted(text) + " (at most 8760h)");
-    if (count == 0) fail("must be greater than zero: " + quoted(text));
-    return Millis(static_cast<Millis::rep>(count * per_unit));
+    const auto too_large = [&] { fail("too large: " + quoted(text) + " (at most 8760h)"); };
+    std::uint64_t total = 0;
+    std::string_view rest = text;
+    do {
+        if (rest.size() != text.size() && !is_digit(rest.front()))  // "1h 30m": a space, say
+            fail("unknown unit \"" + std::string(rest) + "\" in " + quoted(text) +
+                 " (use ms, s, m or h)");
+        const auto [count, after] = split_number(rest, what);
+        std::size_t letters = 0;
+        while (letters < after.size() && std::isalpha(static_cast<unsigned char>(after[letters])))
+            ++letters;
+        const std::string_view unit = after.substr(0, letters);
+        std::uint64_t per_unit = 0;
+        if (unit.empty() && after.empty() && rest.size() == text.size())
+            per_unit = 1000;  // a bare integer
+        else if (unit.empty() && after.empty())
+            fail("missing unit after \"" + std::string(rest) + "\" in " + quoted(text) +
+                 " (use ms, s, m or h)");
+        else if (unit == "ms")
+            per_unit = 1;
+        else if (unit == "s")
+            per_unit = 1000;
+        else if (unit == "m")
+            per_unit = 60'000;
+        else if (unit == "h")
+            per_unit = 3'600'000;
+        else
+            fail("unknown unit \"" + std::string(unit.empty() ? after : unit) + "\" in " +
+                 quoted(text) + " (use ms, s, m or h)");
+        if (count > kMaxMillis / per_unit) too_large();
+        total += count * per_unit;
+        if (total > kMaxMillis) too_large();
+        rest = after.substr(letters);
+    } while (!rest.empty());
+    if (total == 0) fail("must be greater than zero: " + quoted(text));
+    return Millis(static_cast<Millis::rep>(total));
 }
 
 bool parse_bool(std::string_view text) {
@@ -210,9 +232,12 @@ Endpoint parse_endpoint(std::string_view text) {
 ListenAddress parse_listen(std::string_view text) {
     bool has_port = false;
     auto [host, port] = split_host_port(text, text, has_port);
-    if (!has_port || host.empty() || host.find_first_of("/@ \t") != std::string::npos)
+    // ":8080" is how Go servers and many compose files write "every interface".
+    const bool any_host = host.empty() && text.starts_with(':');
+    if (!has_port || (host.empty() && !any_host) ||
+        host.find_first_of("/@ \t") != std::string::npos)
         fail("not host:port: " + quoted(text));
-    return {std::move(host), parse_port(port, text)};
+    return {any_host ? std::string(kAnyHost) : std::move(host), parse_port(port, text)};
 }
 
 std::string parse_identifier(std::string_view text) {

@@ -12,7 +12,8 @@
 
 namespace ff::config {
 
-// An integer followed by ms, s, m or h; a bare integer means seconds. Must be > 0 and <= 8760h.
+// An integer followed by ms, s, m or h, or several such terms ("1h30m"); a bare integer means
+// seconds. Must be > 0 and <= 8760h.
 Millis parse_duration(std::string_view text);
 
 // true/false, 1/0, on/off, yes/no in any case.
@@ -40,7 +41,9 @@ struct Endpoint {
 };
 Endpoint parse_endpoint(std::string_view text);
 
-// host:port, with [v6]:port for IPv6 literals; port 0 asks the OS for a free one.
+// host:port, with [v6]:port for IPv6 literals; port 0 asks the OS for a free one. ":port" means
+// every IPv4 interface, the same as 0.0.0.0:port (IPv4 works in every container, [::] does not).
+inline constexpr std::string_view kAnyHost = "0.0.0.0";
 struct ListenAddress {
     std::string host;
     std::uint16_t port = 0;

@@ -5,13 +5,16 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "db/canceller.hpp"
 #include "db/conninfo.hpp"
 #include "db/pq.hpp"
 
@@ -27,6 +30,9 @@ constexpr auto kAwait = net::as_tuple(net::use_awaitable);
 // Past this many bytes of COPY data queued in libpq we flush before queueing more: libpq grows
 // its output buffer without limit in non-blocking mode, so the back-pressure has to come from us.
 constexpr std::size_t kCopyFlushBytes = 64 * 1024;
+
+// How often a cancel the server has not confirmed is asked for again.
+constexpr auto kCancelAgain = std::chrono::milliseconds(200);
 
 const char* state_name(Connection::State s) {
     switch (s) {
@@ -123,6 +129,64 @@ struct Connection::Impl {
         if (ec) fail_lost(step, ec == net::error::operation_aborted ? "cancelled" : ec.message());
     }
 
+    // Where a bounded statement stands. The socket is waited for until `until`: the deadline,
+    // then, once a cancel was asked for, the next moment to ask again. A cancel that reaches the
+    // server before the statement starts is ignored by it, so it is asked again (when the last
+    // request has been delivered) until the server confirms or `give_up` passes.
+    struct Bounded {
+        QueryLimits limits;
+        Clock::time_point until;
+        Clock::time_point give_up{};
+        std::shared_ptr<std::atomic<int>> in_flight;  // cancel requests not yet delivered
+    };
+
+    // Waits until the socket is readable, or asks the server to cancel the statement when the
+    // deadline passes or the awaiting coroutine is cancelled, and then waits for its answer.
+    awaitable<void> wait_readable(std::string_view step, Bounded& b) {
+        using namespace net::experimental::awaitable_operators;
+        for (;;) {
+            if (!socket) fail_lost(step, "no socket");
+            net::steady_timer timer(executor, b.until);
+            auto first =
+                co_await (socket->async_wait(Wait::wait_read, kAwait) || timer.async_wait(kAwait));
+            const auto ec = first.index() == 0 ? std::get<0>(std::get<0>(first))
+                                               : std::get<0>(std::get<1>(first));
+            if (first.index() == 0 && !ec) co_return;
+            if (first.index() == 0 && ec != net::error::operation_aborted)
+                fail_lost(step, ec.message());
+            // The deadline passed (the timer expired) or the caller gave up (both were aborted).
+            if (ec) co_await net::this_coro::reset_cancellation_state();  // the waits go on
+            if (!b.in_flight) {
+                b.in_flight = std::make_shared<std::atomic<int>>(0);
+                b.give_up = Clock::now() + b.limits.cancel_grace;
+            } else if (Clock::now() >= b.give_up) {
+                fail_lost(step, "the server did not confirm the cancel in time");
+            }
+            if (*b.in_flight == 0) request_cancel(step, b);
+            b.until = std::min(Clock::now() + kCancelAgain, b.give_up);
+        }
+    }
+
+    void request_cancel(std::string_view step, Bounded& b) {
+        pq::CancelHandle cancel(PQgetCancel(conn.get()));
+        if (!cancel || b.limits.canceller == nullptr ||
+            !b.limits.canceller->submit(std::move(cancel), who, b.in_flight))
+            fail_lost(step, "cannot ask the server to cancel the statement");
+    }
+
+    // A cancel delivered after exec returned could hit the connection's next statement: wait for
+    // the ones in flight, and drop the connection if they do not arrive in time.
+    awaitable<void> settle_cancels(Bounded& b) {
+        while (*b.in_flight > 0 && Clock::now() < b.give_up) {
+            net::steady_timer pause(executor, std::chrono::milliseconds(10));
+            co_await pause.async_wait(kAwait);
+        }
+        if (*b.in_flight > 0) {
+            close();
+            state = State::broken;
+        }
+    }
+
     awaitable<void> wait_socket_until(Wait what, Clock::time_point deadline,
                                       std::chrono::milliseconds timeout) {
         using namespace net::experimental::awaitable_operators;
@@ -182,6 +246,17 @@ struct Connection::Impl {
         attach_socket();
     }
 
+    // PQsendQueryParams, which copies the statement and the values into libpq's output buffer.
+    void send_query(std::string_view sql, const Params& params) {
+        const std::string query(sql);  // libpq wants a NUL-terminated statement
+        std::vector<const char*> values;
+        values.reserve(params.size());
+        for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+        if (PQsendQueryParams(conn.get(), query.c_str(), static_cast<int>(values.size()), nullptr,
+                              values.data(), nullptr, nullptr, 0) != 1)
+            fail_lost("exec", pq::error_message(conn.get()));
+    }
+
     // Send what libpq has queued, waiting for writability while PQflush says "pending".
     awaitable<void> flush_outgoing(std::string_view step) {
         for (;;) {
@@ -195,13 +270,17 @@ struct Connection::Impl {
 
     // Reads until PQgetResult returns NULL (or, for COPY, until the COPY_IN result), keeping the
     // last result and the first error; libpq requires the drain before the next command.
-    awaitable<Result> collect(std::string_view step, bool until_copy) {
+    // A `bounded` statement is waited for by wait_readable.
+    awaitable<Result> collect(std::string_view step, bool until_copy, Bounded* bounded = nullptr) {
         PGconn* c = conn.get();
         Result last;
         std::optional<std::pair<std::string, std::string>> error;  // message, SQLSTATE
         for (;;) {
             while (PQisBusy(c)) {
-                co_await wait_socket(Wait::wait_read, step);
+                if (bounded)
+                    co_await wait_readable(step, *bounded);
+                else
+                    co_await wait_socket(Wait::wait_read, step);
                 if (!pq::consume_input(c)) fail_lost(step, pq::error_message(c));
             }
             pq::ResultHandle r(PQgetResult(c));
@@ -293,22 +372,39 @@ awaitable<void> Connection::connect(ConnectOptions options) {
     };
     add_setting("statement_timeout", options.statement_timeout);
     add_setting("idle_in_transaction_session_timeout", options.idle_in_transaction_timeout);
+    if (!options.role.empty()) {
+        // SET ROLE, as a function so the name travels as a parameter; fails unless the login
+        // role is a member of it.
+        values.emplace_back(options.role);
+        sql += fmt::format(", set_config('role', ${}, false)", values.size());
+    }
+    if (options.read_only) sql += ", set_config('default_transaction_read_only', 'on', false)";
     co_await exec(sql, std::move(values));
     spdlog::debug("db: connected to {}", impl_->who);
 }
 
 awaitable<Result> Connection::exec(std::string_view sql, Params params) {
     impl_->begin("exec", State::idle);
-    const std::string query(sql);  // libpq wants a NUL-terminated statement
-    std::vector<const char*> values;
-    values.reserve(params.size());
-    for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-    PGconn* c = impl_->conn.get();
-    if (PQsendQueryParams(c, query.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
-                          nullptr, nullptr, 0) != 1)
-        impl_->fail_lost("exec", pq::error_message(c));
+    impl_->send_query(sql, params);
     co_await impl_->flush_outgoing("exec");
     co_return co_await impl_->collect("exec", false);
+}
+
+awaitable<Result> Connection::exec(std::string_view sql, Params params, QueryLimits limits) {
+    impl_->begin("exec", State::idle);
+    impl_->send_query(sql, params);
+    co_await impl_->flush_outgoing("exec");
+    Impl::Bounded bounded{limits, limits.deadline, {}, nullptr};
+    std::exception_ptr failure;
+    Result result;
+    try {
+        result = co_await impl_->collect("exec", false, &bounded);
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    if (bounded.in_flight) co_await impl_->settle_cancels(bounded);
+    if (failure) std::rethrow_exception(failure);
+    co_return result;
 }
 
 awaitable<Result> Connection::exec_script(std::string_view sql) {

@@ -22,6 +22,10 @@ struct ConnectOptions {
     std::chrono::milliseconds statement_timeout{300'000};            // 0 = server default
     std::chrono::milliseconds idle_in_transaction_timeout{600'000};  // 0 = server default
     std::string application_name = "fleetfuel";
+    // The read side's sessions: SET ROLE to this role after login, so every statement runs with
+    // its rights only (empty: the login role's), and make every transaction read-only.
+    std::string role;
+    bool read_only = false;
 };
 
 // A failed database operation. `sqlstate` is the five-character SQLSTATE when the server sent
@@ -44,6 +48,19 @@ class DbError : public std::runtime_error {
 using Param = std::optional<std::string>;  // text-format parameter; nullopt is SQL NULL
 using Params = std::vector<Param>;
 
+class Canceller;
+
+// Bounds for one statement of the read side. When the deadline passes, or the coroutine awaiting
+// exec is cancelled (its HTTP client went away), the server is asked to cancel the statement
+// (through `canceller`) and exec waits up to `cancel_grace` for it to confirm: exec then throws
+// DbError with SQLSTATE 57014 and the connection stays usable. Without a confirmation in time, or
+// when the cancel cannot be sent, the connection is dropped (DbError, connection_lost).
+struct QueryLimits {
+    std::chrono::steady_clock::time_point deadline;
+    Canceller* canceller = nullptr;  // required
+    std::chrono::milliseconds cancel_grace{2'000};
+};
+
 class Connection {
   public:
     enum class State { disconnected, connecting, idle, busy, copying, broken };
@@ -55,12 +72,16 @@ class Connection {
 
     // Resolves the host with Asio (libpq would block), then PQconnectStartParams/PQconnectPoll
     // with `hostaddr` set, then applies the session settings (application_name, statement_timeout,
-    // idle_in_transaction_session_timeout, TCP keepalives, TimeZone=UTC).
+    // idle_in_transaction_session_timeout, TCP keepalives, TimeZone=UTC, and role and read-only
+    // when asked).
     boost::asio::awaitable<void> connect(ConnectOptions options);
 
     // One statement with text parameters ($1, $2, ...), via PQsendQueryParams. Returns the last
     // result after draining PQgetResult to NULL.
     boost::asio::awaitable<Result> exec(std::string_view sql, Params params = {});
+
+    // As exec, within `limits` (see QueryLimits).
+    boost::asio::awaitable<Result> exec(std::string_view sql, Params params, QueryLimits limits);
 
     // Several statements without parameters (migrations), via PQsendQuery. Returns the last result.
     boost::asio::awaitable<Result> exec_script(std::string_view sql);

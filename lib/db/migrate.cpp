@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "db/advisory_lock.hpp"
+#include "db/schema_state.hpp"
 
 namespace ff::db {
 namespace {
@@ -66,12 +67,14 @@ void refuse_newer_schema(const std::vector<Recorded>& history,
     }
 }
 
-// One migration in its own transaction, recorded in the same transaction.
-awaitable<void> apply_one(Connection& conn, const MigrationFile& m, const std::string& checksum,
-                          std::chrono::milliseconds lock_timeout) {
+// Whether each migration gets a transaction of its own, or all of them run in the caller's (an
+// adoption: moving the old schema aside and creating the new one happen together or not at all).
+enum class Transactions { per_file, caller };
+
+// One migration and its history row, in the transaction the caller has open.
+awaitable<void> run_one(Connection& conn, const MigrationFile& m, const std::string& checksum,
+                        std::chrono::milliseconds lock_timeout) {
     const auto started = std::chrono::steady_clock::now();
-    std::exception_ptr failure;
-    co_await conn.exec("BEGIN");
     try {
         Params timeout{std::to_string(lock_timeout.count())};
         co_await conn.exec("SELECT set_config('lock_timeout', $1, true)", std::move(timeout));
@@ -89,19 +92,37 @@ awaitable<void> apply_one(Connection& conn, const MigrationFile& m, const std::s
             "checksum = EXCLUDED.checksum, description = EXCLUDED.description, "
             "installed_at = now(), execution_ms = EXCLUDED.execution_ms",
             std::move(record));
-        co_await conn.exec("COMMIT");
     } catch (const DbError& e) {
-        failure = std::make_exception_ptr(
-            DbError("sql/" + m.name + ": " + e.what(), e.sqlstate(), e.connection_lost()));
+        throw DbError("sql/" + m.name + ": " + e.what(), e.sqlstate(), e.connection_lost());
+    }
+}
+
+awaitable<void> rollback_quietly(Connection& conn) {
+    if (!conn.usable()) co_return;
+    try {
+        co_await conn.exec("ROLLBACK");
+    } catch (const DbError&) {
+        // The failure that led here is the one worth reporting.
+    }
+}
+
+// run_one in a transaction of its own, or in the caller's.
+awaitable<void> apply_one(Connection& conn, const MigrationFile& m, const std::string& checksum,
+                          std::chrono::milliseconds lock_timeout, Transactions transactions) {
+    if (transactions == Transactions::caller) {
+        co_await run_one(conn, m, checksum, lock_timeout);
+        co_return;
+    }
+    std::exception_ptr failure;
+    co_await conn.exec("BEGIN");
+    try {
+        co_await run_one(conn, m, checksum, lock_timeout);
+        co_await conn.exec("COMMIT");
+    } catch (const DbError&) {
+        failure = std::current_exception();
     }
     if (failure) {
-        if (conn.usable()) {
-            try {
-                co_await conn.exec("ROLLBACK");
-            } catch (const DbError&) {
-                // The migration's own error is the one worth reporting.
-            }
-        }
+        co_await rollback_quietly(conn);
         std::rethrow_exception(failure);
     }
 }
@@ -113,15 +134,21 @@ awaitable<void> grant_reader(Connection& conn, const std::string& role) {
     if (exists.rows() == 0)
         throw MigrateError("FUEL_READER_ROLE: role \"" + role +
                            "\" does not exist; create it first or unset FUEL_READER_ROLE");
+    // The views, and fuel.plate (the analytics API normalises vehicle= with it); USAGE on fuel
+    // only finds names there, no table in it is readable.
     auto grants = co_await conn.exec(
         "SELECT format('GRANT USAGE ON SCHEMA reporting TO %1$I; "
-        "GRANT SELECT ON ALL TABLES IN SCHEMA reporting TO %1$I', $1::text)",
+        "GRANT SELECT ON ALL TABLES IN SCHEMA reporting TO %1$I; "
+        "GRANT USAGE ON SCHEMA fuel TO %1$I', $1::text) || "
+        "CASE WHEN to_regprocedure('fuel.plate(text)') IS NULL THEN '' "
+        "ELSE format('; GRANT EXECUTE ON FUNCTION fuel.plate(text) TO %I', $1::text) END",
         name);
     co_await conn.exec_script(grants.get(0, 0));
 }
 
 awaitable<MigrateReport> run_plan(Connection& conn, const MigrateOptions& options,
-                                  const std::vector<MigrationFile>& plan) {
+                                  const std::vector<MigrationFile>& plan,
+                                  Transactions transactions) {
     MigrateReport report;
     co_await conn.exec_script(kHistoryDdl);
     const auto history = co_await load_history(conn);
@@ -146,7 +173,7 @@ awaitable<MigrateReport> run_plan(Connection& conn, const MigrateOptions& option
             ++report.already_current;
             continue;
         }
-        co_await apply_one(conn, m, checksum, options.lock_timeout);
+        co_await apply_one(conn, m, checksum, options.lock_timeout, transactions);
         spdlog::debug("migrate: applied sql/{}", m.name);
         report.applied.push_back(m.name);
     }
@@ -162,7 +189,7 @@ awaitable<MigrateReport> run_plan(Connection& conn, const MigrateOptions& option
             ++report.already_current;
             continue;
         }
-        co_await apply_one(conn, m, checksum, options.lock_timeout);
+        co_await apply_one(conn, m, checksum, options.lock_timeout, transactions);
         spdlog::debug("migrate: applied sql/{}", m.name);
         report.applied.push_back(m.name);
     }
@@ -171,7 +198,68 @@ awaitable<MigrateReport> run_plan(Connection& conn, const MigrateOptions& option
     co_return report;
 }
 
+// --adopt-existing on a foreign database: the old schema goes aside and the new one is created in
+// one transaction, under a lock_timeout so a busy old table fails the adoption instead of
+// queueing every reader behind it.
+awaitable<MigrateReport> adopt_and_migrate(Connection& conn, const MigrateOptions& options,
+                                           const std::vector<MigrationFile>& plan,
+                                           const SchemaState& state) {
+    std::exception_ptr failure;
+    MigrateReport report;
+    co_await conn.exec("BEGIN");
+    try {
+        Params timeout{std::to_string(options.lock_timeout.count())};
+        co_await conn.exec("SELECT set_config('lock_timeout', $1, true)", std::move(timeout));
+        auto adopted = co_await move_aside(conn, state);
+        report = co_await run_plan(conn, options, plan, Transactions::caller);
+        report.adopted = std::move(adopted);
+        co_await conn.exec("COMMIT");
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    if (failure) {
+        co_await rollback_quietly(conn);
+        std::rethrow_exception(failure);
+    }
+    co_return report;
+}
+
+// Under the migrate lock: refuse or adopt a foreign database, else migrate as usual.
+awaitable<MigrateReport> migrate_locked(Connection& conn, const MigrateOptions& options,
+                                        const std::vector<MigrationFile>& plan) {
+    const auto state = co_await inspect_schema(conn);
+    if (state.kind != SchemaKind::foreign)
+        co_return co_await run_plan(conn, options, plan, Transactions::per_file);
+    if (!options.adopt_existing) throw ForeignSchemaError(state);
+    co_return co_await adopt_and_migrate(conn, options, plan, state);
+}
+
 }  // namespace
+
+awaitable<MigrationStatus> migration_status(Connection& conn) {
+    MigrationStatus status;
+    const auto plan = plan_migrations(embedded_migrations());
+    const auto history = co_await load_history(conn);
+    std::map<std::string, const Recorded*> recorded;
+    for (const auto& row : history) {
+        recorded[row.script] = &row;
+        if (row.kind == 'V' && row.version)
+            status.applied_version = std::max(status.applied_version, *row.version);
+    }
+    auto devices = co_await conn.exec("SELECT to_regclass('tracksolid.devices') IS NOT NULL");
+    const bool has_devices = devices.get(0, 0) == "t";
+    for (const auto& m : plan) {
+        if (m.kind == 'V') status.known_version = std::max(status.known_version, m.version);
+        const auto checksum =
+            m.kind == 'V' ? sha256_hex(m.text) : repeatable_checksum(m.text, has_devices);
+        const auto it = recorded.find(m.name);
+        if (it == recorded.end())
+            status.pending.push_back(m.name);
+        else if (it->second->checksum != checksum)
+            (m.kind == 'V' ? status.edited : status.pending).push_back(m.name);
+    }
+    co_return status;
+}
 
 std::string repeatable_checksum(std::string_view text, bool devices_table_exists) {
     std::string input(text);
@@ -193,7 +281,7 @@ awaitable<MigrateReport> migrate(Connection& conn, const MigrateOptions& options
     std::exception_ptr failure;
     MigrateReport report;
     try {
-        report = co_await run_plan(conn, options, plan);
+        report = co_await migrate_locked(conn, options, plan);
     } catch (...) {
         failure = std::current_exception();
     }

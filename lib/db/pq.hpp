@@ -16,6 +16,9 @@ struct ResultDeleter {
 struct ConnDeleter {
     void operator()(PGconn* c) const noexcept { PQfinish(c); }
 };
+struct CancelDeleter {
+    void operator()(PGcancel* c) const noexcept { PQfreeCancel(c); }
+};
 struct ConninfoDeleter {
     void operator()(PQconninfoOption* o) const noexcept { PQconninfoFree(o); }
 };
@@ -23,6 +26,7 @@ struct ConninfoDeleter {
 using ResultHandle = std::unique_ptr<PGresult, ResultDeleter>;
 using ConnHandle = std::unique_ptr<PGconn, ConnDeleter>;
 using ConninfoHandle = std::unique_ptr<PQconninfoOption, ConninfoDeleter>;
+using CancelHandle = std::unique_ptr<PGcancel, CancelDeleter>;
 
 // PQflush's return codes, named: the send loop's states follow them one to one.
 enum class FlushState { failed = -1, done = 0, pending = 1 };

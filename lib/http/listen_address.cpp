@@ -33,4 +33,9 @@ HostPort local_dial_address(std::string_view listen) {
     return hp;
 }
 
+bool loopback_only(std::string_view listen) {
+    const std::string host = parse_host_port(listen).host;
+    return host == "localhost" || host == "::1" || host.starts_with("127.");
+}
+
 }  // namespace ff::http

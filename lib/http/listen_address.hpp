@@ -19,4 +19,8 @@ HostPort parse_host_port(std::string_view text);
 // host (0.0.0.0, ::, empty) becomes the loopback address of the same family.
 HostPort local_dial_address(std::string_view listen);
 
+// True when a server listening on `listen` can only be reached from this machine: 127.x.x.x,
+// ::1 or localhost. A wildcard, a LAN address or another host name can be reached from beyond.
+bool loopback_only(std::string_view listen);
+
 }  // namespace ff::http

@@ -110,6 +110,12 @@ boost::asio::awaitable<Response> Router::respond_async(const Request& request) c
     co_return route->handler(request);
 }
 
+bool Router::waits(const Request& request) const {
+    Response refusal;
+    const Route* route = match(request, refusal);
+    return route != nullptr && static_cast<bool>(route->async_handler);
+}
+
 Router default_router(Context context) {
     Router router;
     router.add({"/healthz",

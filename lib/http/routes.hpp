@@ -64,6 +64,10 @@ class Router {
     // As respond, and runs async routes too. This is what the server calls.
     boost::asio::awaitable<Response> respond_async(const Request& request) const;
 
+    // True when the request goes to an async route: its answer may wait (on the database), so
+    // the server holds it to the waiting limits and cancels it when the client goes away.
+    bool waits(const Request& request) const;
+
   private:
     const Route* find(std::string_view path) const;
     const Route* match(const Request& request, Response& refusal) const;

@@ -1,22 +1,30 @@
 // Listener and per-connection session coroutines on Beast; the only Beast server TU in FleetFuel.
 #include "http/server.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <cerrno>
 #include <optional>
-#include <set>
+#include <unordered_map>
 
+#include "http/connection_slots.hpp"
+#include "http/framing.hpp"
 #include "http/listen_address.hpp"
+#include "http/throttled_log.hpp"
 
 namespace ff::http {
 
@@ -24,17 +32,31 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
 using tcp = net::ip::tcp;
+using SlotId = ConnectionSlots::Id;
 
 struct Server::Impl {
     Impl(net::io_context& io, Router r, ServerOptions o)
-        : io(io), router(std::move(r)), options(std::move(o)), acceptor(io) {}
+        : io(io),
+          router(std::move(r)),
+          options(std::move(o)),
+          acceptor(io),
+          slots({options.max_connections, options.max_connections_per_client,
+                 options.reserved_connections}),
+          capacity_log(io.get_executor(), "http: connections refused or cut at the limits"),
+          busy_log(io.get_executor(), "http: requests refused while every waiting slot is taken") {}
+
+    void refused(std::string_view reason) const {
+        if (options.on_refused) options.on_refused(reason);
+    }
 
     net::io_context& io;
     Router router;
     ServerOptions options;
     tcp::acceptor acceptor;
-    std::set<beast::tcp_stream*> sessions;  // so stop() can close them
-    std::size_t connections = 0;            // counted from accept, before a session starts
+    ConnectionSlots slots;
+    std::unordered_map<SlotId, beast::tcp_stream*> streams;  // so stop() and evictions can close
+    ThrottledLog capacity_log;
+    ThrottledLog busy_log;
     std::uint16_t port = 0;
     bool stopped = false;
 };
@@ -44,7 +66,12 @@ namespace {
 using Impl = Server::Impl;
 using BeastRequest = bhttp::request<bhttp::string_body>;
 using BeastResponse = bhttp::response<bhttp::string_body>;
+using Parser = bhttp::request_parser<bhttp::string_body>;
 constexpr auto kTuple = net::as_tuple(net::use_awaitable);
+
+// After a refusal, how long and how much of what the client still sends is read and dropped.
+constexpr auto kLingerTime = std::chrono::seconds(2);
+constexpr std::size_t kLingerBytes = 1 << 20;
 
 // Expected per-connection failures (timeouts, resets) are routine for a server: debug level.
 void fail(beast::error_code ec, const char* what) {
@@ -62,22 +89,36 @@ auto log_completion(const char* what) {
     };
 }
 
-// Registers a session for stop() and keeps the connection count, for the coroutine's lifetime.
+// Registers a session for stop() and evictions, and gives its slot back, for the coroutine's
+// lifetime.
 class SessionGuard {
   public:
-    SessionGuard(Impl& impl, beast::tcp_stream& stream) : impl_(impl), stream_(&stream) {
-        impl_.sessions.insert(stream_);
+    SessionGuard(Impl& impl, SlotId id, beast::tcp_stream& stream) : impl_(impl), id_(id) {
+        impl_.streams[id_] = &stream;
     }
     ~SessionGuard() {
-        impl_.sessions.erase(stream_);
-        --impl_.connections;
+        impl_.streams.erase(id_);
+        impl_.slots.release(id_);
     }
     SessionGuard(const SessionGuard&) = delete;
     SessionGuard& operator=(const SessionGuard&) = delete;
 
   private:
     Impl& impl_;
-    beast::tcp_stream* stream_;
+    SlotId id_;
+};
+
+// Holds a waiting slot while an asynchronous route answers.
+class WaitGuard {
+  public:
+    WaitGuard(ConnectionSlots& slots, SlotId id) : slots_(slots), id_(id) {}
+    ~WaitGuard() { slots_.end_wait(id_); }
+    WaitGuard(const WaitGuard&) = delete;
+    WaitGuard& operator=(const WaitGuard&) = delete;
+
+  private:
+    ConnectionSlots& slots_;
+    SlotId id_;
 };
 
 Request to_request(const BeastRequest& req) {
@@ -99,74 +140,205 @@ BeastResponse to_beast(Response r, unsigned version, bool keep_alive, bool head)
     return res;
 }
 
-// The answer to a request the parser rejected; the connection closes after it.
-BeastResponse refusal(bhttp::status status, std::string_view text) {
-    return to_beast(
-        Response{
-            static_cast<int>(status), "text/plain; charset=utf-8", std::string(text) + "\n", {}},
-        11, false, false);
-}
-
-net::awaitable<BeastResponse> answer(const Impl& impl, const BeastRequest& req) {
-    const Request request = to_request(req);
-    Response response;
-    try {
-        response = co_await impl.router.respond_async(request);
-    } catch (const std::exception& e) {
-        spdlog::error("http handler {}: {}", request.path(), e.what());
-        response = Response{500, "text/plain; charset=utf-8", "internal error\n", {}};
-    }
-    co_return to_beast(std::move(response), req.version(), req.keep_alive(),
-                       req.method() == bhttp::verb::head);
+// An answer after which the connection closes.
+BeastResponse refusal(int status, std::string_view text) {
+    return to_beast(Response{status, "text/plain; charset=utf-8", std::string(text) + "\n", {}}, 11,
+                    false, false);
 }
 
 // What to tell a client whose request could not be read, if anything.
 std::optional<BeastResponse> read_refusal(beast::error_code ec) {
-    if (ec == bhttp::error::header_limit)
-        return refusal(bhttp::status::request_header_fields_too_large, "header too large");
-    if (ec == bhttp::error::body_limit)
-        return refusal(bhttp::status::payload_too_large, "body too large");
+    if (ec == bhttp::error::header_limit) return refusal(431, "header too large");
+    if (ec == bhttp::error::body_limit) return refusal(413, "body too large");
     if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category() &&
         ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message)
-        return refusal(bhttp::status::bad_request, "bad request");
+        return refusal(400, "bad request");
     return std::nullopt;
 }
 
-net::awaitable<void> run_session(std::shared_ptr<Impl> impl, beast::tcp_stream stream) {
-    SessionGuard guard(*impl, stream);
-    const ServerOptions& o = impl->options;
+std::optional<FramingError> framing_error(const BeastRequest& req) {
+    HeaderFields fields;
+    for (const auto& field : req) fields.emplace_back(field.name_string(), field.value());
+    return check_framing(req.version(), fields);
+}
+
+// What reading one request came to.
+struct ReadOutcome {
+    enum class Kind { request, end, drop, refuse } kind;
+    std::optional<BeastResponse> refusal = {};
+};
+
+net::awaitable<ReadOutcome> read_request(const Impl& impl, beast::tcp_stream& stream,
+                                         beast::flat_buffer& buffer, Parser& parser) {
+    using Kind = ReadOutcome::Kind;
+    const ServerOptions& o = impl.options;
+    const auto start = std::chrono::steady_clock::now();
+
+    // Read the header: one deadline from the moment we wait, however slowly bytes trickle in
+    stream.expires_at(start + std::min(o.header_timeout, o.read_timeout));
+    auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
+    if (!ec) {
+        // Check its framing before a byte of the body is read
+        if (auto bad = framing_error(parser.get())) {
+            spdlog::debug("http: refused a request: {}", bad->reason);
+            impl.refused(kRefusedMalformed);
+            co_return ReadOutcome{Kind::refuse, refusal(bad->status, bad->reason)};
+        }
+        // Read the body, if any, within the rest of the read deadline
+        if (!parser.is_done()) {
+            stream.expires_at(start + o.read_timeout);
+            std::tie(ec, n) = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+        }
+    }
+    if (!ec) co_return ReadOutcome{Kind::request};
+    if (ec == bhttp::error::end_of_stream) co_return ReadOutcome{Kind::end};
+    fail(ec, "read");
+    if (ec == beast::error::timeout) {
+        // An idle keep-alive connection timing out is normal; a request left unfinished is not.
+        if (buffer.size() > 0 || parser.got_some()) impl.refused(kRefusedHeaderTimeout);
+        co_return ReadOutcome{Kind::drop};
+    }
+    if (auto res = read_refusal(ec)) {
+        impl.refused(res->result_int() == 400 ? kRefusedMalformed : kRefusedTooLarge);
+        co_return ReadOutcome{Kind::refuse, std::move(res)};
+    }
+    co_return ReadOutcome{Kind::drop};  // reset, or closed by stop() or an eviction
+}
+
+// Sends a refusal, then closes gently: stop sending, and read and drop what the client still
+// sends (the rest of an oversized request) for a short while. Closing with unread input makes
+// the kernel send a reset, which can destroy the response before the client has read it.
+net::awaitable<void> refuse_and_close(const Impl& impl, beast::tcp_stream& stream,
+                                      BeastResponse res) {
+    stream.expires_after(impl.options.write_timeout);
+    auto [write_ec, written] = co_await bhttp::async_write(stream, res, kTuple);
+    if (write_ec) {
+        fail(write_ec, "write");
+        co_return;
+    }
+    beast::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream.expires_after(kLingerTime);
+    std::array<char, 4096> sink{};
+    for (std::size_t dropped = 0; dropped < kLingerBytes;) {
+        auto [ec, n] = co_await stream.async_read_some(net::buffer(sink), kTuple);
+        if (ec) break;
+        dropped += n;
+    }
+}
+
+// Completes when the client goes away (closes or resets) while its request is being answered.
+// Bytes from it (a pipelined request) prove it is still there; they are left for the next read,
+// and the watch then lasts until it is cancelled.
+net::awaitable<void> peer_gone(tcp::socket& socket) {
+    for (;;) {
+        auto [ec] = co_await socket.async_wait(tcp::socket::wait_read, kTuple);
+        if (ec) co_return;  // cancelled (the answer is ready), or closed by stop()
+        char byte = 0;
+        const auto n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+        if (n > 0) break;
+        if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) co_return;
+    }
+    net::steady_timer never(socket.get_executor(), net::steady_timer::time_point::max());
+    co_await never.async_wait(kTuple);
+}
+
+net::awaitable<Response> answer(const Impl& impl, const Request& request) {
+    try {
+        co_return co_await impl.router.respond_async(request);
+    } catch (const std::exception& e) {
+        spdlog::error("http handler {}: {}", request.path(), e.what());
+    }
+    co_return Response{500, "text/plain; charset=utf-8", "internal error\n", {}};
+}
+
+// The response to a complete request; nullopt when the client went away before it was ready.
+net::awaitable<std::optional<BeastResponse>> respond(Impl& impl, SlotId id,
+                                                     beast::tcp_stream& stream,
+                                                     const BeastRequest& req) {
+    const Request request = to_request(req);
+    const bool head = req.method() == bhttp::verb::head;
+    if (!impl.router.waits(request))
+        co_return to_beast(co_await answer(impl, request), req.version(), req.keep_alive(), head);
+
+    // A route that waits (on the database, say) holds a waiting slot, and its work is cancelled
+    // when the client goes away: nobody would read the answer.
+    if (!impl.slots.begin_wait(id)) {
+        impl.refused(kRefusedBusy);
+        impl.busy_log.warn(
+            fmt::format("http: {} requests are waiting for their answers; answering {} with 503",
+                        impl.slots.waiting(), request.path()));
+        auto res = refusal(503, "busy, try again shortly");
+        res.set(bhttp::field::retry_after, "1");
+        co_return res;
+    }
+    WaitGuard waiting(impl.slots, id);
+    using namespace net::experimental::awaitable_operators;
+    auto outcome = co_await (answer(impl, request) || peer_gone(stream.socket()));
+    if (outcome.index() == 1) {
+        spdlog::debug("http: the client of {} went away before its answer", request.path());
+        co_return std::nullopt;
+    }
+    co_return to_beast(std::get<0>(std::move(outcome)), req.version(), req.keep_alive(), head);
+}
+
+net::awaitable<void> run_session(std::shared_ptr<Impl> impl, beast::tcp_stream stream, SlotId id) {
+    if (impl->stopped || !impl->slots.contains(id)) co_return;  // stopped or evicted meanwhile
+    SessionGuard guard(*impl, id, stream);
     beast::flat_buffer buffer;  // outlives one request: it may hold the start of the next
     for (;;) {
         // A fresh parser per request, so the limits apply to each message.
-        bhttp::request_parser<bhttp::string_body> parser;
-        parser.header_limit(o.header_limit);
-        parser.body_limit(o.body_limit);
+        Parser parser;
+        parser.header_limit(impl->options.header_limit);
+        parser.body_limit(impl->options.body_limit);
 
         // Read the request
-        stream.expires_after(o.read_timeout);
-        auto [read_ec, read_n] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
-        if (read_ec == bhttp::error::end_of_stream) break;
-        if (read_ec) {
-            fail(read_ec, "read");
-            auto res = read_refusal(read_ec);
-            if (!res) co_return;  // timed out, reset or closed by stop(): nothing to say
-            stream.expires_after(o.write_timeout);
-            co_await bhttp::async_write(stream, *res, kTuple);
-            break;
-        }
+        auto read = co_await read_request(*impl, stream, buffer, parser);
+        if (read.kind == ReadOutcome::Kind::end) break;
+        if (read.kind == ReadOutcome::Kind::drop) co_return;
+        if (read.kind == ReadOutcome::Kind::refuse)
+            co_return co_await refuse_and_close(*impl, stream, std::move(*read.refusal));
 
         // Answer it
-        BeastResponse res = co_await answer(*impl, parser.get());
-        stream.expires_after(o.write_timeout);
-        auto [write_ec, write_n] = co_await bhttp::async_write(stream, res, kTuple);
+        auto res = co_await respond(*impl, id, stream, parser.get());
+        if (!res) co_return;
+        stream.expires_after(impl->options.write_timeout);
+        auto [write_ec, written] = co_await bhttp::async_write(stream, *res, kTuple);
         if (write_ec) {
             fail(write_ec, "write");
             co_return;
         }
-        if (!res.keep_alive()) break;
+        if (!res->keep_alive()) break;
     }
     beast::error_code ec;
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+
+// A slot for a new connection, perhaps by closing one that yields; nullopt when it is refused.
+std::optional<SlotId> admit(Impl& impl, tcp::socket& socket) {
+    beast::error_code ec;
+    const auto remote = socket.remote_endpoint(ec);
+    if (ec) return std::nullopt;  // already gone
+    const std::string client = remote.address().to_string();
+    const auto admission = impl.slots.admit(client);
+    if (admission.evicted) {
+        impl.refused(kRefusedEvicted);
+        impl.capacity_log.warn(fmt::format(
+            "http: connection limits reached ({} open, {} from {}); closed the connection that "
+            "had been sending its request or idling longest",
+            impl.slots.size(), impl.slots.from(client), client));
+        if (auto it = impl.streams.find(*admission.evicted); it != impl.streams.end())
+            it->second->socket().close(ec);
+    }
+    if (admission.id) return admission.id;
+    const bool per_client = admission.refusal == ConnectionSlots::Refusal::client_limit;
+    impl.refused(per_client ? kRefusedClientLimit : kRefusedConnectionLimit);
+    impl.capacity_log.warn(fmt::format(
+        "http: every connection slot{} is being answered ({} open, {} from {}); closing a new "
+        "connection",
+        per_client ? " of this client" : "", impl.slots.size(), impl.slots.from(client), client));
+    socket.close(ec);
+    return std::nullopt;
 }
 
 net::awaitable<void> accept_loop(std::shared_ptr<Impl> impl) {
@@ -180,15 +352,10 @@ net::awaitable<void> accept_loop(std::shared_ptr<Impl> impl) {
             co_await pause.async_wait(kTuple);
             continue;
         }
-        if (impl->connections >= impl->options.max_connections) {
-            spdlog::warn("http: {} connections open, closing a new one", impl->connections);
-            beast::error_code ignored;
-            socket.close(ignored);
-            continue;
-        }
-        ++impl->connections;
+        const auto id = admit(*impl, socket);
+        if (!id) continue;
         net::co_spawn(impl->acceptor.get_executor(),
-                      run_session(impl, beast::tcp_stream(std::move(socket))),
+                      run_session(impl, beast::tcp_stream(std::move(socket)), *id),
                       log_completion("session"));
     }
 }
@@ -236,13 +403,15 @@ void Server::stop() {
         impl->stopped = true;
         beast::error_code ignored;
         impl->acceptor.close(ignored);
-        // Closing cancels each session's pending read or write; the sessions then end.
-        for (auto* stream : impl->sessions) stream->socket().close(ignored);
+        impl->capacity_log.flush();
+        impl->busy_log.flush();
+        // Closing cancels each session's pending read, write or watch; the sessions then end.
+        for (auto& [id, stream] : impl->streams) stream->socket().close(ignored);
     });
 }
 
 std::size_t Server::connection_count() const {
-    return impl_->connections;
+    return impl_->slots.size();
 }
 
 }  // namespace ff::http

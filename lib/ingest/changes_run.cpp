@@ -1,15 +1,18 @@
-// The change-file pipeline: list from the lookback window, let the ledger decide what is new, and
-// apply each new file in key order in its own transaction (data, ledger row and watermark move
-// together). A dry run is one transaction with a savepoint per file, rolled back at the end.
+// The change-file pipeline: list <prefix>changes/ one page at a time (a recent listing from just
+// below the watermark, or a full one), let the ledger decide per page what is new, and apply each
+// new file in key order in its own transaction (data, ledger row and watermark move together).
+// Objects that are not change files are recorded once and never applied. A dry run is one
+// transaction with a savepoint per file, rolled back at the end.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <exception>
-#include <map>
-#include <set>
+#include <vector>
 
 #include "core/time_format.hpp"
 #include "db/connection.hpp"
+#include "ingest/change_keys.hpp"
+#include "ingest/change_ledger.hpp"
 #include "ingest/change_stager.hpp"
 #include "ingest/ingest.hpp"
 #include "ingest/ingest_db.hpp"
@@ -20,80 +23,16 @@ namespace ff::ingest {
 namespace {
 
 using boost::asio::awaitable;
+using TimePoint = std::chrono::system_clock::time_point;
 
-struct LedgerEntry {
-    std::string etag;
-    std::string status;
-};
-
-// Where listing starts: just before the oldest key processed within the lookback window (so a
-// quarantined file there is listed again), else after the watermark, else from the beginning.
-awaitable<std::string> list_start(db::Connection& db, const IngestOptions& options) {
-    db::Params params1{std::to_string(options.changes_lookback.count())};
-    auto res = co_await db.exec(
-        "SELECT (SELECT min(key) FROM fuel.change_files "
-        "        WHERE processed_at >= now() - $1::bigint * interval '1 millisecond'), "
-        "       watermark FROM fuel.ingest_state WHERE stream = 'changes'",
-        std::move(params1));
-    if (res.rows() == 0) co_return std::string();
-    if (!res.is_null(0, 0)) {
-        std::string oldest(res.get(0, 0));
-        oldest.pop_back();  // a proper prefix sorts before the key itself
-        co_return oldest;
-    }
-    co_return std::string(res.get(0, 1));
+void keep_min(std::optional<TimePoint>& slot, TimePoint t) {
+    if (!slot || t < *slot) slot = t;
 }
-
-awaitable<void> record_file(db::Connection& db, const s3::ObjectInfo& obj, const std::string& etag,
-                            const Counts& c, const std::string& reason) {
-    const bool applied = reason.empty();
-    db::Params params2{obj.key,
-                       etag,
-                       applied ? "applied" : "quarantined",
-                       time::rfc3339_millis(obj.last_modified),
-                       std::to_string(obj.size),
-                       std::to_string(c.rows_read),
-                       std::to_string(c.inserted),
-                       std::to_string(c.updated),
-                       std::to_string(c.soft_deleted),
-                       std::to_string(c.undeleted),
-                       std::to_string(c.unchanged),
-                       std::to_string(c.stale),
-                       std::to_string(c.rejected),
-                       detail::clean_text(reason, 4096)};
-    co_await db.exec(
-        "WITH l AS ("
-        "  INSERT INTO fuel.change_files (key, etag, status, processed_at, last_modified, "
-        "    size_bytes, rows_read, inserted, updated, soft_deleted, undeleted, unchanged, stale, "
-        "    rejected, reason) "
-        "  VALUES ($1, $2, $3, now(), $4::timestamptz, $5::bigint, $6::int, $7::int, $8::int, "
-        "    $9::int, $10::int, $11::int, $12::int, $13::int, NULLIF($14, '')) "
-        "  ON CONFLICT (key) DO UPDATE SET etag = EXCLUDED.etag, status = EXCLUDED.status, "
-        "    processed_at = now(), last_modified = EXCLUDED.last_modified, "
-        "    size_bytes = EXCLUDED.size_bytes, rows_read = EXCLUDED.rows_read, "
-        "    inserted = EXCLUDED.inserted, updated = EXCLUDED.updated, "
-        "    soft_deleted = EXCLUDED.soft_deleted, undeleted = EXCLUDED.undeleted, "
-        "    unchanged = EXCLUDED.unchanged, stale = EXCLUDED.stale, rejected = EXCLUDED.rejected, "
-        "    reason = EXCLUDED.reason"
-        "), r AS ("
-        "  INSERT INTO fuel.rejects (stream, object_key, etag, kind, reason) "
-        "  SELECT 'changes', $1, $2, 'file', $14 WHERE $3 = 'quarantined'"
-        ") "
-        "UPDATE fuel.ingest_state SET "
-        "  watermark = CASE WHEN watermark IS NULL OR watermark COLLATE \"C\" < $1 COLLATE \"C\" "
-        "                   THEN $1 ELSE watermark END, "
-        "  last_success_at = CASE WHEN $3 = 'applied' THEN now() ELSE last_success_at END, "
-        "  last_attempt_at = now(), updated_at = now() "
-        "WHERE stream = 'changes'",
-        std::move(params2));
+void keep_max(std::optional<TimePoint>& slot, TimePoint t) {
+    if (!slot || t > *slot) slot = t;
 }
 
 std::optional<std::string> not_applicable(const s3::ObjectInfo& obj) {
-    const std::string_view suffix = ".json";
-    if (obj.key.size() < suffix.size() ||
-        obj.key.compare(obj.key.size() - suffix.size(), suffix.size(), suffix) != 0) {
-        return "not a .json file";
-    }
     if (obj.size == 0) return "empty file (0 bytes)";
     return std::nullopt;
 }
@@ -163,7 +102,7 @@ awaitable<Counts> process_file(db::Connection& db, s3::ObjectStore& store,
             counts = Counts{};
             counts.files_quarantined = 1;
         }
-        co_await record_file(db, obj, etag, counts, quarantine.value_or(""));
+        co_await detail::record_file(db, obj, etag, counts, quarantine.value_or(""));
         co_await db.exec(dry ? "RELEASE SAVEPOINT ingest_file" : "COMMIT");
     } catch (...) {
         failure = std::current_exception();
@@ -175,75 +114,112 @@ awaitable<Counts> process_file(db::Connection& db, s3::ObjectStore& store,
     co_return counts;
 }
 
-// An applied file that reappears with another ETag: reported once per ETag, never reapplied.
-awaitable<void> report_etag_change(db::Connection& db, const s3::ObjectInfo& obj,
-                                   const std::string& applied_etag, ChangesResult& result) {
-    db::Params params5{
-        obj.key, obj.etag,
-        "already applied with ETag " + applied_etag + "; the new content is not applied"};
-    auto res = co_await db.exec(
-        "INSERT INTO fuel.rejects (stream, object_key, etag, kind, reason) "
-        "SELECT 'changes', $1, $2, 'etag_changed', $3 WHERE NOT EXISTS ("
-        "  SELECT 1 FROM fuel.rejects WHERE kind = 'etag_changed' AND object_key = $1 AND etag = "
-        "$2)",
-        std::move(params5));
-    if (res.affected_rows() > 0) {
-        std::string warning = "changes: " + obj.key + " was already applied (ETag " + applied_etag +
-                              ") and reappeared with ETag " + obj.etag + ": not reapplied";
-        spdlog::warn("{}", warning);
-        result.warnings.push_back(std::move(warning));
+// One run over a listing: each listed object against the ledger, page by page, in key order.
+class ChangesRun {
+  public:
+    ChangesRun(db::Connection& db, s3::ObjectStore& store, const IngestOptions& options,
+               const detail::ListingStart& start)
+        : db_(db), store_(store), options_(options), start_(start) {}
+
+    awaitable<void> page(std::span<const s3::ObjectInfo> listed) {
+        // Servers send pages in key order; sorting a copy costs little and the rule "files in key
+        // order" then does not rest on it.
+        std::vector<s3::ObjectInfo> page(listed.begin(), listed.end());
+        std::sort(page.begin(), page.end(),
+                  [](const auto& a, const auto& b) { return a.key < b.key; });
+        const auto ledger = co_await detail::ledger_page(db_, page);
+        for (const auto& obj : page) co_await object(obj, ledger);
     }
-}
+
+    ChangesResult result;
+    std::optional<std::string> top;  // the greatest change-file key found applied or quarantined
+
+  private:
+    awaitable<void> object(const s3::ObjectInfo& obj, const detail::LedgerPage& ledger) {
+        ++result.objects_listed;
+        const auto entry = ledger.find(obj.key);
+        const bool known = entry != ledger.end();
+        if (!is_change_file(obj.key, options_.prefix)) {
+            if (!known) co_await stray(obj);
+            co_return;
+        }
+        keep_max(result.newest_modified, obj.last_modified);
+        if (known && (entry->second.etag == obj.etag || entry->second.status == "applied")) {
+            if (entry->second.etag != obj.etag) {
+                auto warning = co_await detail::report_etag_change(db_, obj, entry->second.etag);
+                if (warning) {
+                    spdlog::warn("changes: {}", *warning);
+                    result.warnings.push_back("changes: " + *warning);
+                }
+            }
+            top = obj.key;
+            co_return;
+        }
+        keep_min(result.oldest_pending_modified, obj.last_modified);
+        const Counts counts = co_await process_file(db_, store_, obj, options_);
+        top = obj.key;
+        result.counts += counts;
+        if (counts.files_applied > 0 && !start_.start_after.empty() &&
+            obj.key <= start_.start_after) {
+            ++result.late_files;
+            keep_min(result.oldest_late_modified, obj.last_modified);
+            spdlog::info("changes: {} landed late (Last-Modified {}, key at or below {}): applied",
+                         obj.key, time::rfc3339_millis(obj.last_modified), start_.start_after);
+        }
+    }
+
+    awaitable<void> stray(const s3::ObjectInfo& obj) {
+        const std::string reason = stray_reason(obj.key, options_.prefix);
+        spdlog::warn("changes: {}: {}", obj.key, reason);
+        co_await detail::record_stray(db_, obj, reason);
+        ++result.counts.files_quarantined;
+    }
+
+    db::Connection& db_;
+    s3::ObjectStore& store_;
+    const IngestOptions& options_;
+    const detail::ListingStart& start_;
+};
 
 }  // namespace
 
+awaitable<std::string> recent_listing_start(db::Connection& db, const IngestOptions& options) {
+    co_return (co_await detail::listing_start(db, options.prefix, options.listing_overlap))
+        .start_after;
+}
+
 awaitable<ChangesResult> run_changes(db::Connection& db, s3::ObjectStore& store,
                                      const IngestOptions& options) {
-    ChangesResult result;
-    const std::string start_after = co_await list_start(db, options);
-    auto objects = co_await store.list(options.prefix + "changes/", start_after);
-    std::sort(objects.begin(), objects.end(),
-              [](const s3::ObjectInfo& a, const s3::ObjectInfo& b) { return a.key < b.key; });
-
-    std::map<std::string, LedgerEntry> ledger;
-    db::Params params6{start_after};
-    auto rows = co_await db.exec("SELECT key, etag, status FROM fuel.change_files WHERE key > $1",
-                                 std::move(params6));
-    for (int i = 0; i < rows.rows(); ++i) {
-        ledger[std::string(rows.get(i, 0))] = {std::string(rows.get(i, 1)),
-                                               std::string(rows.get(i, 2))};
-    }
+    const auto start = co_await detail::listing_start(db, options.prefix, options.listing_overlap);
+    const bool full = options.listing == Listing::full;
+    ChangesRun run(db, store, options, start);
+    run.result.full_listing = full;
+    run.result.listing_start = start.start_after;
 
     if (options.dry_run) co_await db.exec("BEGIN");
     std::exception_ptr failure;
     try {
-        std::vector<const s3::ObjectInfo*> pending;
-        for (const auto& obj : objects) {
-            if (!result.newest_modified || obj.last_modified > *result.newest_modified) {
-                result.newest_modified = obj.last_modified;
-            }
-            auto it = ledger.find(obj.key);
-            if (it != ledger.end() && it->second.etag == obj.etag) continue;
-            if (it != ledger.end() && it->second.status == "applied") {
-                co_await report_etag_change(db, obj, it->second.etag, result);
-                continue;
-            }
-            pending.push_back(&obj);
-            if (!result.oldest_pending_modified ||
-                obj.last_modified < *result.oldest_pending_modified) {
-                result.oldest_pending_modified = obj.last_modified;
-            }
+        const std::string prefix = options.prefix + "changes/";
+        const std::string from = full ? std::string() : start.start_after;
+        const s3::PageConsumer consume =
+            [&run](std::span<const s3::ObjectInfo> page) -> awaitable<void> {
+            co_await run.page(page);
+        };
+        co_await store.list_pages(prefix, from, consume);
+        if (!options.dry_run) {
+            if (run.top) co_await detail::settle_watermark(db, start, options.prefix, *run.top);
+            run.result.oldest_pending_modified.reset();
         }
-        for (const auto* obj : pending) {
-            result.counts += co_await process_file(db, store, *obj, options);
-        }
-        if (!options.dry_run) result.oldest_pending_modified.reset();
     } catch (...) {
         failure = std::current_exception();
     }
     if (options.dry_run) co_await detail::rollback_quietly(db);
     if (failure) std::rethrow_exception(failure);
-    co_return result;
+    if (full) {
+        spdlog::debug("changes: full listing: {} objects, {} late files", run.result.objects_listed,
+                      run.result.late_files);
+    }
+    co_return run.result;
 }
 
 }  // namespace ff::ingest

@@ -19,6 +19,8 @@ Counts& Counts::operator+=(const Counts& o) {
     files_applied += o.files_applied;
     files_quarantined += o.files_quarantined;
     skipped_etag += o.skipped_etag;
+    unidentified += o.unidentified;
+    deletes_withheld += o.deletes_withheld;
     for (const auto& [flag, n] : o.flags) flags[flag] += n;
     return *this;
 }
@@ -27,18 +29,21 @@ std::string to_json(const Counts& c) {
     return fmt::format(
         "{{\"rows_read\":{},\"inserted\":{},\"updated\":{},\"soft_deleted\":{},\"undeleted\":{},"
         "\"unchanged\":{},\"stale\":{},\"rejected\":{},\"flagged\":{},\"duplicates\":{},"
-        "\"files_applied\":{},\"files_quarantined\":{},\"skipped_etag\":{}}}",
+        "\"files_applied\":{},\"files_quarantined\":{},\"skipped_etag\":{},\"unidentified\":{},"
+        "\"deletes_withheld\":{}}}",
         c.rows_read, c.inserted, c.updated, c.soft_deleted, c.undeleted, c.unchanged, c.stale,
-        c.rejected, c.flagged, c.duplicates, c.files_applied, c.files_quarantined, c.skipped_etag);
+        c.rejected, c.flagged, c.duplicates, c.files_applied, c.files_quarantined, c.skipped_etag,
+        c.unidentified, c.deletes_withheld);
 }
 
 std::string summary(const Counts& c) {
     return fmt::format(
         "read {}, inserted {}, updated {}, soft-deleted {}, undeleted {}, unchanged {}, stale {}, "
         "rejected {}, flagged {}, duplicates {}, files applied {}, quarantined {}, skipped (etag) "
-        "{}",
+        "{}, unidentified {}, soft deletes withheld {}",
         c.rows_read, c.inserted, c.updated, c.soft_deleted, c.undeleted, c.unchanged, c.stale,
-        c.rejected, c.flagged, c.duplicates, c.files_applied, c.files_quarantined, c.skipped_etag);
+        c.rejected, c.flagged, c.duplicates, c.files_applied, c.files_quarantined, c.skipped_etag,
+        c.unidentified, c.deletes_withheld);
 }
 
 const char* to_string(Refusal refusal) {

@@ -52,10 +52,11 @@ asio::awaitable<void> FramedStager::feed(std::string_view chunk) {
                 ++seq_;
                 on_element(element);
             },
-            [this](std::string_view first_bytes, std::string_view reason) {
+            [this](std::string_view first_bytes, std::string_view reason,
+                   std::optional<long long> id) {
                 ++counts_.rows_read;
                 ++seq_;
-                reject(std::nullopt, std::string(reason), first_bytes);
+                reject(id, std::string(reason), first_bytes);
             });
     } catch (const parse::FileError& e) {
         file_error_ = e.what();

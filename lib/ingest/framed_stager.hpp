@@ -58,8 +58,10 @@ class FramedStager {
     // After the last batch of a complete document: what staging still needs.
     virtual boost::asio::awaitable<void> after_last_batch() { co_return; }
 
-    // A row-level reject: counted, and kept with (the start of) its text for fuel.rejects.
-    void reject(std::optional<long long> id, std::string reason, std::string_view text);
+    // A row-level reject: counted, and kept with (the start of) its text for fuel.rejects. `id`
+    // is the one its text holds, when it holds one (parse::RowReject::id); a stager that must
+    // remember which ids were present (the snapshot's) adds to this and calls it.
+    virtual void reject(std::optional<long long> id, std::string reason, std::string_view text);
 
     db::Connection& db_;
     const std::string key_;

@@ -34,21 +34,35 @@ struct Counts {
     long long files_applied = 0;
     long long files_quarantined = 0;
     long long skipped_etag = 0;
+    // Snapshot rows that could not be read and whose id could not be read either (also counted in
+    // rejected); while there is one, the snapshot soft-deletes no absent row (contract §2) ...
+    long long unidentified = 0;
+    // ... and these are the absent rows it would have soft-deleted.
+    long long deletes_withheld = 0;
     std::map<std::string, long long> flags;  // per quality flag, rows written carrying it
 
     Counts& operator+=(const Counts& other);
     long long written() const { return inserted + updated + soft_deleted + undeleted; }
 };
 
-// {"rows_read":..,"inserted":..,...,"skipped_etag":..}: exactly the thirteen snake_case keys.
+// {"rows_read":..,"inserted":..,...,"deletes_withheld":..}: exactly the fifteen snake_case keys.
 std::string to_json(const Counts& counts);
 // One line for stderr: "read 10, inserted 3, ..."
 std::string summary(const Counts& counts);
 
+// How run_changes lists <prefix>changes/. A recent listing is what each poll of the daemon
+// does: one request while nothing new arrives, whatever the bucket holds. A full listing pages
+// through every object and finds a file that is not in the ledger however late it landed: the
+// daemon does one every SNAPSHOT_INTERVAL, `import --changes` every time.
+enum class Listing { recent, full };
+
 struct IngestOptions {
     std::string prefix = "fuel_records/";
     double max_delete_fraction = 0.10;
-    std::chrono::milliseconds changes_lookback{86'400'000};
+    Listing listing = Listing::full;
+    // A recent listing lists this many of the newest processed change files at or below the
+    // watermark again, so a file that lands a little late (an exporter retry) is found at once.
+    std::size_t listing_overlap = 100;
     bool force = false;   // apply a snapshot that a guard refused
     bool dry_run = true;  // run everything in a transaction that is rolled back
     std::size_t batch_rows = 5000;
@@ -59,9 +73,12 @@ const char* to_string(Refusal refusal);
 
 struct SnapshotResult {
     Counts counts;
-    bool not_modified = false;              // ETag equal to the last applied one: nothing read
-    Refusal refused = Refusal::none;        // a guard refused (nothing applied; exit 3)
-    bool forced = false;                    // a guard would have refused, --force applied it anyway
+    bool not_modified = false;        // ETag equal to the last applied one: nothing read
+    Refusal refused = Refusal::none;  // a guard refused (nothing applied; exit 3)
+    bool forced = false;              // a guard would have refused, --force applied it anyway
+    // An unreadable row without a readable id: no absent row was soft-deleted (counts say how
+    // many would have been); everything else applied.
+    bool deletes_withheld = false;
     std::optional<std::string> file_error;  // truncated, not JSON, wrong shape: rejected whole
     std::string message;                    // why refused or rejected, for the operator
     std::optional<std::chrono::system_clock::time_point> last_modified;  // of latest.json
@@ -70,19 +87,33 @@ struct SnapshotResult {
 struct ChangesResult {
     Counts counts;
     std::vector<std::string> warnings;  // e.g. an applied file reappeared with another ETag
-    // Lag inputs: the oldest listed object not applied after this run (dry run: every new one),
-    // and the newest listed object.
+    // Lag inputs: the oldest listed change file not applied after this run (dry run: every new
+    // one), and the newest listed change file.
     std::optional<std::chrono::system_clock::time_point> oldest_pending_modified;
     std::optional<std::chrono::system_clock::time_point> newest_modified;
+    // Late files: applied although their key is at or below where a recent listing starts, so
+    // only a full listing finds them; and the Last-Modified of the oldest of them (how long it
+    // waited, for the lag).
+    long long late_files = 0;
+    std::optional<std::chrono::system_clock::time_point> oldest_late_modified;
+    bool full_listing = false;
+    long long objects_listed = 0;
+    std::string listing_start;  // where a recent listing starts ("" = from the first key)
 };
 
 // Reconciles <prefix>latest.json into fuel.records in one transaction (rolled back on a dry run).
 boost::asio::awaitable<SnapshotResult> run_snapshot(db::Connection& db, s3::ObjectStore& store,
                                                     const IngestOptions& options);
 
-// Applies every new <prefix>changes/*.json in key order, one transaction per file (a dry run: one
-// transaction, a savepoint per file, rolled back).
+// Applies every change file under <prefix>changes/ that is not in the ledger, in key order, one
+// transaction per file (a dry run: one transaction, a savepoint per file, rolled back); records
+// every other object there once. Lists as options.listing says, one page at a time.
 boost::asio::awaitable<ChangesResult> run_changes(db::Connection& db, s3::ObjectStore& store,
                                                   const IngestOptions& options);
+
+// The key a recent listing would start after now ("" = from the first key), from the watermark
+// and the ledger, as run_changes computes it.
+boost::asio::awaitable<std::string> recent_listing_start(db::Connection& db,
+                                                         const IngestOptions& options);
 
 }  // namespace ff::ingest

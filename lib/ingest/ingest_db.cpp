@@ -108,6 +108,20 @@ std::string bigint_array(const std::vector<long long>& ids) {
     return out;
 }
 
+std::string text_array(const std::vector<std::string_view>& values) {
+    std::string out = "{";
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        out += i ? ",\"" : "\"";
+        for (char c : values[i]) {
+            if (c == '"' || c == '\\') out += '\\';
+            out += c;
+        }
+        out += '"';
+    }
+    out += '}';
+    return out;
+}
+
 boost::asio::awaitable<void> copy_in(db::Connection& db, std::string_view copy_sql,
                                      std::string_view data) {
     if (data.empty()) co_return;
@@ -174,6 +188,7 @@ ApplyOutcome parse_apply_result(std::string_view json) {
     c.stale = num("stale");
     c.flagged = num("flagged");
     c.duplicates = num("duplicates");
+    c.deletes_withheld = num("deletes_withheld");
     auto flags = doc.FindMember("flags");
     if (flags != doc.MemberEnd() && flags->value.IsObject()) {
         for (const auto& m : flags->value.GetObject()) {

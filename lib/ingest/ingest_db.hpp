@@ -40,6 +40,8 @@ std::string clean_text(std::string_view text, std::size_t cap = kRejectTextCap);
 
 // {1,2,3} for an id = ANY($1::bigint[]) parameter.
 std::string bigint_array(const std::vector<long long>& ids);
+// {"a","b\"c"} for a key = ANY($1::text[]) parameter: every element quoted, '"' and '\' escaped.
+std::string text_array(const std::vector<std::string_view>& values);
 
 struct RejectRow {
     std::string kind;  // file | row | snapshot_refused | sanitised | etag_changed

@@ -48,6 +48,7 @@ struct Staged {
     std::string exported_at_text;  // as written in the object, or empty
     bool ids_ascending = false;
     std::optional<long long> stored_live;
+    long long unidentified = 0;
 };
 
 awaitable<Staged> stage_snapshot(db::Connection& db, s3::ObjectStore& store, const std::string& key,
@@ -74,6 +75,7 @@ awaitable<Staged> stage_snapshot(db::Connection& db, s3::ObjectStore& store, con
     staged.read_counts = stager.counts();
     staged.ids_ascending = stager.ids_ascending();
     staged.stored_live = stager.stored_live();
+    staged.unidentified = stager.unidentified();
     if (stager.meta().exported_at) staged.exported_at_text = *stager.meta().exported_at;
     if (stager.wrote_rejects() && !staged.got.info.etag.empty()) {
         // Rejects were written while the ETag was not known yet; now() is this transaction's.
@@ -84,6 +86,64 @@ awaitable<Staged> stage_snapshot(db::Connection& db, s3::ObjectStore& store, con
             std::move(params2));
     }
     co_return staged;
+}
+
+// The database's verdict on the staged snapshot; when it applies and this is no dry run, the
+// snapshot's bookkeeping too, and the commit.
+awaitable<detail::ApplyOutcome> apply_staged(db::Connection& db, const Staged& staged,
+                                             const IngestOptions& options) {
+    const std::string last_modified = time::rfc3339_millis(staged.got.info.last_modified);
+    db::Params params3{
+        staged.exported_at_text,
+        last_modified,
+        options.force ? "true" : "false",
+        std::to_string(options.max_delete_fraction),
+        staged.ids_ascending ? "true" : "false",
+        staged.stored_live ? db::Param(std::to_string(*staged.stored_live)) : db::Param(),
+        std::to_string(staged.unidentified)};
+    auto applied = co_await db.exec(
+        "SELECT fuel.apply_snapshot(coalesce(fuel.ingest_ts(NULLIF($1, '')), "
+        "$2::timestamptz), $3::boolean, $4::numeric, $5::boolean, $6::bigint, "
+        "$7::bigint)::text",
+        std::move(params3));
+    detail::ApplyOutcome outcome = detail::parse_apply_result(applied.get(0, 0));
+    if ((!outcome.refused.empty() && !outcome.forced) || options.dry_run) co_return outcome;
+    db::Params params4{staged.got.info.etag, staged.exported_at_text, last_modified};
+    co_await db.exec(
+        "UPDATE fuel.ingest_state SET snapshot_etag = NULLIF($1, ''), "
+        "snapshot_exported_at = coalesce(fuel.ingest_ts(NULLIF($2, '')), "
+        "$3::timestamptz), last_success_at = now(), last_attempt_at = now(), "
+        "last_error = NULL, updated_at = now() WHERE stream = 'snapshot'",
+        std::move(params4));
+    co_await db.exec("COMMIT");
+    co_return outcome;
+}
+
+// A load into an empty table inserts without the secondary indexes and builds them at its end.
+// Dropping them takes fuel.records' ACCESS EXCLUSIVE lock, so it is done here, before the load's
+// transaction, committed at once and only when no reader holds the table: a dashboard query never
+// waits for a load (sql/R__030_ingest.sql, fuel.ingest_prepare_first_load). True when dropped.
+awaitable<bool> prepare_first_load(db::Connection& db) {
+    auto res = co_await db.exec("SELECT fuel.ingest_prepare_first_load()");
+    const std::string verdict(res.get(0, 0));
+    if (verdict == "busy") {
+        spdlog::info(
+            "snapshot: fuel.records is empty but a reader holds it: this load keeps its indexes");
+    } else if (verdict == "not_owner") {
+        spdlog::debug("snapshot: not the owner of fuel.records: a first load keeps its indexes");
+    }
+    co_return verdict == "dropped";
+}
+
+// A load that dropped the indexes and did not commit puts them back at once (an empty table: it
+// takes milliseconds); after a crash the next fuel.apply_snapshot does.
+awaitable<void> restore_indexes_quietly(db::Connection& db) {
+    if (!db.usable()) co_return;
+    try {
+        co_await db.exec("SELECT fuel.ingest_ensure_indexes()");
+    } catch (const std::exception& e) {
+        spdlog::warn("snapshot: re-creating the indexes of fuel.records: {}", e.what());
+    }
 }
 
 }  // namespace
@@ -98,6 +158,7 @@ awaitable<SnapshotResult> run_snapshot(db::Connection& db, s3::ObjectStore& stor
         co_await db.exec("SELECT snapshot_etag FROM fuel.ingest_state WHERE stream = 'snapshot'");
     if (state.rows() > 0 && !state.is_null(0, 0))
         get_options.if_none_match = std::string(state.get(0, 0));
+    const bool indexes_dropped = !options.dry_run && co_await prepare_first_load(db);
 
     co_await db.exec("BEGIN");
     std::exception_ptr failure;
@@ -105,44 +166,22 @@ awaitable<SnapshotResult> run_snapshot(db::Connection& db, s3::ObjectStore& stor
     detail::ApplyOutcome outcome;
     try {
         staged = co_await stage_snapshot(db, store, key, get_options, options.batch_rows);
-        if (!staged.got.not_modified && !staged.file_error) {
-            const std::string last_modified = time::rfc3339_millis(staged.got.info.last_modified);
-            db::Params params3{
-                staged.exported_at_text,
-                last_modified,
-                options.force ? "true" : "false",
-                std::to_string(options.max_delete_fraction),
-                staged.ids_ascending ? "true" : "false",
-                staged.stored_live ? db::Param(std::to_string(*staged.stored_live)) : db::Param()};
-            auto applied = co_await db.exec(
-                "SELECT fuel.apply_snapshot(coalesce(fuel.ingest_ts(NULLIF($1, '')), "
-                "$2::timestamptz), $3::boolean, $4::numeric, $5::boolean, $6::bigint)::text",
-                std::move(params3));
-            outcome = detail::parse_apply_result(applied.get(0, 0));
-            if (outcome.refused.empty() || outcome.forced) {
-                if (!options.dry_run) {
-                    db::Params params4{staged.got.info.etag, staged.exported_at_text,
-                                       last_modified};
-                    co_await db.exec(
-                        "UPDATE fuel.ingest_state SET snapshot_etag = NULLIF($1, ''), "
-                        "snapshot_exported_at = coalesce(fuel.ingest_ts(NULLIF($2, '')), "
-                        "$3::timestamptz), last_success_at = now(), last_attempt_at = now(), "
-                        "last_error = NULL, updated_at = now() WHERE stream = 'snapshot'",
-                        std::move(params4));
-                    co_await db.exec("COMMIT");
-                }
-            }
-        }
+        if (!staged.got.not_modified && !staged.file_error)
+            outcome = co_await apply_staged(db, staged, options);
     } catch (...) {
         failure = std::current_exception();
     }
     if (failure) {
         co_await detail::rollback_quietly(db);
+        if (indexes_dropped) co_await restore_indexes_quietly(db);
         std::rethrow_exception(failure);
     }
     const bool committed = !options.dry_run && !staged.got.not_modified && !staged.file_error &&
                            (outcome.refused.empty() || outcome.forced);
-    if (!committed) co_await db.exec("ROLLBACK");
+    if (!committed) {
+        co_await db.exec("ROLLBACK");
+        if (indexes_dropped) co_await restore_indexes_quietly(db);
+    }
 
     result.last_modified = staged.got.info.last_modified;
     if (staged.got.not_modified) {
@@ -153,6 +192,7 @@ awaitable<SnapshotResult> run_snapshot(db::Connection& db, s3::ObjectStore& stor
     result.counts = outcome.counts;
     result.counts.rows_read = staged.read_counts.rows_read;
     result.counts.rejected = staged.read_counts.rejected;
+    result.counts.unidentified = staged.unidentified;
     if (staged.file_error) {
         result.file_error = staged.file_error;
         result.message = "snapshot " + key + " rejected whole: " + *staged.file_error;
@@ -170,11 +210,21 @@ awaitable<SnapshotResult> run_snapshot(db::Connection& db, s3::ObjectStore& stor
             result.counts = Counts{};
             result.counts.rows_read = staged.read_counts.rows_read;
             result.counts.rejected = staged.read_counts.rejected;
+            result.counts.unidentified = staged.unidentified;
             if (!options.dry_run) {
                 co_await record_failure(db, key, staged.got.info.etag, "snapshot_refused",
                                         result.message);
             }
+            co_return result;
         }
+    }
+    if (result.counts.unidentified > 0) {
+        result.deletes_withheld = true;
+        spdlog::warn(
+            "snapshot: {} row(s) could not be read and no id could be read from them either "
+            "(fuel.rejects has them): no absent row is soft-deleted in this run; {} would have "
+            "been",
+            result.counts.unidentified, result.counts.deletes_withheld);
     }
     co_return result;
 }

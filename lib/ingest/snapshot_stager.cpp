@@ -1,6 +1,8 @@
 // Streams a snapshot's rows into the staging tables, shipping unchanged rows as ids only.
 #include "ingest/snapshot_stager.hpp"
 
+#include <algorithm>
+#include <iterator>
 #include <limits>
 #include <utility>
 #include <variant>
@@ -54,9 +56,7 @@ void SnapshotStager::on_element(std::string_view element) {
         rejects_.push_back(
             {"sanitised", row.id, "a \\u0000 was removed from the row", clean_text(element)});
     }
-    ++pending_.elements;
-    if (last_id_ && row.id <= *last_id_) ids_ascending_ = false;
-    last_id_ = row.id;
+    stage_id(row.id);
     if (table_empty_) {
         append_seen(pending_.seen_copy, row.id, seq_);
         append_row(pending_.rows_copy, seq_, row, !parse::deleted_at_is_set(row.deleted_at));
@@ -65,14 +65,37 @@ void SnapshotStager::on_element(std::string_view element) {
     }
 }
 
+void SnapshotStager::stage_id(long long id) {
+    ++pending_.elements;
+    if (last_id_ && id <= *last_id_) ids_ascending_ = false;
+    last_id_ = id;
+    pending_.last_id = id;
+}
+
+// An unreadable row is not an absent one: its id, when its text holds one, counts as present
+// wherever the snapshot's ids are compared with what is stored (the range look-ups here, the
+// missing rows and duplicates in fuel.apply_snapshot), and nothing of it is written.
+void SnapshotStager::reject(std::optional<long long> id, std::string reason,
+                            std::string_view text) {
+    if (id) {
+        stage_id(*id);
+        pending_.unread_ids.push_back(*id);
+        append_seen(pending_.unread_copy, *id, seq_);
+    } else {
+        ++unidentified_;
+        reason += " (no id could be read from it: this snapshot soft-deletes no absent row)";
+    }
+    FramedStager::reject(id, std::move(reason), text);
+}
+
 void SnapshotStager::take_batch() {
     std::swap(batch_, pending_);
     pending_ = Batch{};
     batch_.rejects = std::move(rejects_);
     rejects_.clear();
-    if (ids_ascending_ && !batch_.rows.empty()) {
+    if (ids_ascending_ && batch_.last_id) {
         batch_.range_from = last_range_to_ ? *last_range_to_ + 1 : kMinId;
-        batch_.range_to = batch_.rows.back().row.id;
+        batch_.range_to = batch_.last_id;
         last_range_to_ = batch_.range_to;
     }
 }
@@ -93,8 +116,13 @@ boost::asio::awaitable<void> SnapshotStager::look_up_stored() {
         co_await lookup_.by_ids(ids);
         co_return;
     }
+    // Both ascend: merged, the range's stored rows that are among them are not gone.
+    std::vector<long long> present;
+    present.reserve(ids.size() + batch_.unread_ids.size());
+    std::merge(ids.begin(), ids.end(), batch_.unread_ids.begin(), batch_.unread_ids.end(),
+               std::back_inserter(present));
     for (std::optional<long long> from = batch_.range_from; from;)
-        from = co_await lookup_.by_range(*from, *batch_.range_to, ids, batch_.gone_copy);
+        from = co_await lookup_.by_range(*from, *batch_.range_to, present, batch_.gone_copy);
 }
 
 boost::asio::awaitable<void> SnapshotStager::send_changed_rows() {
@@ -148,6 +176,8 @@ boost::asio::awaitable<void> SnapshotStager::send_batch() {
         co_await send_changed_rows();
     }
     co_await copy_in(db_, "COPY pg_temp.ingest_snap_gone (id) FROM STDIN", batch_.gone_copy);
+    co_await copy_in(db_, "COPY pg_temp.ingest_snap_unread (id, seq) FROM STDIN",
+                     batch_.unread_copy);
     if (!batch_.rejects.empty()) {
         co_await write_rejects(db_, "snapshot", key_, "", batch_.rejects);
         wrote_rejects_ = true;

@@ -3,7 +3,6 @@
 
 #include <charconv>
 #include <cmath>
-#include <cstdlib>
 
 namespace ff::metrics {
 namespace {
@@ -62,7 +61,11 @@ std::string format_value(double v) {
     char sci[64];
     const auto r = std::to_chars(sci, sci + sizeof sci, v, std::chars_format::scientific);
     const std::string_view text(sci, static_cast<std::size_t>(r.ptr - sci));
-    const int exponent = std::atoi(text.data() + text.find('e') + 1);
+    // to_chars writes no terminating NUL: read the exponent ("e-04", "e+06") within `text` only.
+    const char* exp_first = text.data() + text.find('e') + 1;
+    if (*exp_first == '+') ++exp_first;  // from_chars takes a sign of '-' only
+    int exponent = 0;
+    std::from_chars(exp_first, text.data() + text.size(), exponent);
     // Go's 'g' at shortest precision uses the exponent form when the exponent is below -4 or
     // at least 6: so 1e+06 and 1e-05, but 100000 and 0.0001.
     if (exponent < -4 || exponent >= 6) return std::string(text);

@@ -1,4 +1,4 @@
-// Names, help texts, labels and buckets of the fleetfuel_* metrics (issue 5 fixes the names).
+// Names, help texts, labels and buckets of the fleetfuel_* metrics (issues 5 and 13 fix the names).
 #include "metrics/fleet_metrics.hpp"
 
 namespace ff::metrics {
@@ -20,9 +20,11 @@ FleetMetrics::FleetMetrics(Registry& r, std::string_view version)
       source_age_(r.gauge("fleetfuel_source_age_seconds",
                           "Age of the newest source object seen (grows when the exporter stalls).",
                           {"stream"})),
-      last_success_(r.gauge("fleetfuel_last_success_timestamp_seconds",
-                            "Unix time of the last successful cycle (0 before the first).",
-                            {"stream"})),
+      last_success_(
+          r.gauge("fleetfuel_last_success_timestamp_seconds",
+                  "Unix time of the last successful cycle (at start, from fuel.ingest_state; 0 "
+                  "when none is known).",
+                  {"stream"})),
       cycle_duration_(r.histogram("fleetfuel_cycle_duration_seconds",
                                   "Duration of ingest cycles, successful or not.", {"stream"},
                                   kCycleBuckets)),
@@ -32,14 +34,25 @@ FleetMetrics::FleetMetrics(Registry& r, std::string_view version)
                               "Rows stored with a data quality flag, by flag.", {"flag"})),
       files_(
           r.counter("fleetfuel_files_total", "Source files processed, by outcome.", {"outcome"})),
+      change_files_late_(r.counter("fleetfuel_change_files_late_total",
+                                   "Change files applied from below the poll's listing start: "
+                                   "found by the full listing, not by the poll.")
+                             .with({})),
       snapshot_refused_(r.counter("fleetfuel_snapshot_refused_total",
                                   "Snapshots refused by a safety guard, by reason.", {"reason"})),
+      snapshot_deletes_withheld_(
+          r.counter("fleetfuel_snapshot_deletes_withheld_total",
+                    "Snapshots applied without soft-deleting their absent rows, because a row "
+                    "could not be read and no id could be read from it.")
+              .with({})),
       s3_requests_(r.counter("fleetfuel_s3_requests_total",
                              "Object store requests, by operation and outcome.",
                              {"op", "outcome"})),
       s3_duration_(r.histogram("fleetfuel_s3_request_duration_seconds",
                                "Duration of object store requests, by operation.", {"op"},
                                kS3Buckets)),
+      http_refused_(r.counter("fleetfuel_http_refused_total",
+                              "Clients the HTTP server refused or cut, by reason.", {"reason"})),
       db_up_(r.gauge("fleetfuel_db_up", "1 when the database connection is up, else 0.").with({})),
       leader_(r.gauge("fleetfuel_leader", "1 when this process holds the writer lock, else 0.")
                   .with({})) {
@@ -57,6 +70,7 @@ FleetMetrics::FleetMetrics(Registry& r, std::string_view version)
         for (const auto outcome : kS3Outcomes) s3_requests_.with({op, outcome});
         s3_duration_.with({op});
     }
+    for (const auto reason : kHttpRefusedReasons) http_refused_.with({reason});
     r.gauge("fleetfuel_build_info", "FleetFuel build information; always 1.", {"version"})
         .with({version})
         .set(1);
@@ -92,8 +106,16 @@ void FleetMetrics::add_files(std::string_view outcome, std::uint64_t n) {
     files_.with({outcome}).inc(static_cast<double>(n));
 }
 
+void FleetMetrics::add_late_change_files(std::uint64_t n) {
+    change_files_late_.inc(static_cast<double>(n));
+}
+
 void FleetMetrics::snapshot_refused(std::string_view reason) {
     snapshot_refused_.with({reason}).inc();
+}
+
+void FleetMetrics::snapshot_deletes_withheld() {
+    snapshot_deletes_withheld_.inc();
 }
 
 void FleetMetrics::s3_request(std::string_view op, std::string_view outcome, double seconds) {
@@ -106,6 +128,10 @@ void FleetMetrics::set_db_up(bool up) {
 }
 void FleetMetrics::set_leader(bool leader) {
     leader_.set(leader ? 1 : 0);
+}
+
+void FleetMetrics::http_refused(std::string_view reason) {
+    http_refused_.with({reason}).inc();
 }
 
 }  // namespace ff::metrics

@@ -21,6 +21,11 @@ inline constexpr std::array<std::string_view, 3> kFileOutcomes{"applied", "quara
 inline constexpr std::array<std::string_view, 2> kRefusedReasons{"mass_delete", "older_snapshot"};
 inline constexpr std::array<std::string_view, 3> kS3Ops{"list", "head", "get"};
 inline constexpr std::array<std::string_view, 2> kS3Outcomes{"ok", "error"};
+// Why the HTTP server refused or cut a client (lib/http/server.hpp, lib/read/query_runner.hpp).
+inline constexpr std::array<std::string_view, 9> kHttpRefusedReasons{
+    "connection_limit", "client_limit", "evicted", "header_timeout",
+    "malformed",        "too_large",    "busy",    "analytics_queue_full",
+    "analytics_timeout"};
 
 class FleetMetrics {
   public:
@@ -36,10 +41,13 @@ class FleetMetrics {
     void add_rows(std::string_view stream, std::string_view action, std::uint64_t n);
     void add_flagged(std::string_view flag, std::uint64_t n);
     void add_files(std::string_view outcome, std::uint64_t n = 1);
+    void add_late_change_files(std::uint64_t n);
     void snapshot_refused(std::string_view reason);
+    void snapshot_deletes_withheld();
     void s3_request(std::string_view op, std::string_view outcome, double seconds);
     void set_db_up(bool up);
     void set_leader(bool leader);
+    void http_refused(std::string_view reason);
 
   private:
     Registry::Family<Gauge> ingest_lag_;
@@ -49,9 +57,12 @@ class FleetMetrics {
     Registry::Family<Counter> rows_;
     Registry::Family<Counter> rows_flagged_;
     Registry::Family<Counter> files_;
+    Counter change_files_late_;
     Registry::Family<Counter> snapshot_refused_;
+    Counter snapshot_deletes_withheld_;
     Registry::Family<Counter> s3_requests_;
     Registry::Family<Histogram> s3_duration_;
+    Registry::Family<Counter> http_refused_;
     Gauge db_up_;
     Gauge leader_;
 };

@@ -2,6 +2,7 @@
 // with a one-pass fast path for the common case of an element that lies whole in its chunk.
 #include "parse/json_framer.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cctype>
 #include <charconv>
@@ -69,11 +70,18 @@ enum class JsonFramer::State : unsigned char {
     num_exp,        // after 'e'
     num_exp_sign,   // after the exponent sign
     num_exp_digits,
-    done,  // after the document: whitespace only
+    skip,         // inside a value nested past max_depth: brackets matched, nothing else checked
+    skip_string,  // inside a string there
+    skip_escape,  // after a backslash there
+    done,         // after the document: whitespace only
 };
 
 JsonFramer::JsonFramer(DocumentKind kind, FramerLimits limits)
     : kind_(kind), limits_(limits), state_(State::start) {
+    // The document, its rows or changes array and each element's own brackets are always
+    // checked, so a skipped value (past the cap) is inside an element or inside a member of the
+    // document that the framer does not read.
+    limits_.max_depth = std::max(limits_.max_depth, 3);
     stack_.reserve(static_cast<std::size_t>(limits_.max_depth));
 }
 
@@ -82,9 +90,8 @@ void JsonFramer::fail(std::string_view what, std::size_t pos) const {
 }
 
 void JsonFramer::feed(std::string_view chunk, const ElementFn& on_element) {
-    const RejectFn pass_prefix = [&](std::string_view first_bytes, std::string_view) {
-        on_element(first_bytes);
-    };
+    const RejectFn pass_prefix = [&](std::string_view first_bytes, std::string_view,
+                                     std::optional<long long>) { on_element(first_bytes); };
     feed(chunk, on_element, pass_prefix);
 }
 
@@ -241,6 +248,23 @@ void JsonFramer::feed(std::string_view chunk, const ElementFn& on_element,
                 if (is_digit(c)) break;
                 end_value(i);
                 continue;
+            case State::skip:
+                if (c == '"') {
+                    state_ = State::skip_string;
+                } else if (c == '{' || c == '[') {
+                    ++skip_depth_;
+                } else if ((c == '}' || c == ']') && --skip_depth_ == 0) {
+                    end_value(i + 1);
+                }
+                break;
+            case State::skip_string:
+                i = find_quote_or_backslash(chunk, i);
+                if (i == n) continue;
+                state_ = chunk[i] == '\\' ? State::skip_escape : State::skip;
+                break;
+            case State::skip_escape:
+                state_ = State::skip_string;
+                break;
             case State::done:
                 if (!is_ws(c)) fail("garbage after the document: " + describe(c), i);
                 break;
@@ -283,7 +307,11 @@ void JsonFramer::begin_value(char c, std::size_t pos) {
     switch (c) {
         case '{':
         case '[':
-            push(c, pos);
+            if (!push(c)) {
+                skip_depth_ = 1;
+                state_ = State::skip;
+                return;
+            }
             if (target) {
                 array_seen_ = true;
                 array_depth_ = stack_.size();
@@ -386,11 +414,12 @@ std::size_t JsonFramer::scan_element(std::size_t pos) {
     }
 }
 
-void JsonFramer::push(char open, std::size_t pos) {
-    if (stack_.size() >= static_cast<std::size_t>(limits_.max_depth)) {
-        fail("nesting deeper than " + std::to_string(limits_.max_depth) + " levels", pos);
-    }
+// False at the depth cap: the caller skips the value instead, and the element holding it is
+// captured as any other (the row parser rejects it for its depth, or it is oversize).
+bool JsonFramer::push(char open) {
+    if (stack_.size() >= static_cast<std::size_t>(limits_.max_depth)) return false;
     stack_.push_back(open);
+    return true;
 }
 
 // Called after any value completes; `end_pos` is one past its last byte in the chunk.
@@ -413,9 +442,17 @@ void JsonFramer::append_capture(std::string_view bytes) {
     const std::size_t cap = capture_ == Capture::element ? limits_.max_element_bytes
                             : capture_ == Capture::key   ? kMaxKeyBytes
                                                          : kMaxMetaBytes;
-    if (capture_oversize_) return;
+    if (capture_oversize_) {
+        if (capture_ == Capture::element) oversize_id_.feed(bytes);
+        return;
+    }
     if (buffer_.size() + bytes.size() > cap) {
         capture_oversize_ = true;
+        if (capture_ == Capture::element) {
+            oversize_id_ = IdScanner{};
+            oversize_id_.feed(buffer_);
+            oversize_id_.feed(bytes);
+        }
         const std::size_t keep = std::min(cap, kRejectPrefixBytes);
         if (buffer_.size() < keep) buffer_.append(bytes.substr(0, keep - buffer_.size()));
         buffer_.resize(std::min(buffer_.size(), keep));
@@ -437,8 +474,10 @@ void JsonFramer::finish_capture(std::size_t end_pos) {
     if (what == Capture::element) {
         ++meta_.elements;
         if (capture_oversize_) {
-            (*on_reject_)(text, "element is larger than " +
-                                    std::to_string(limits_.max_element_bytes) + " bytes");
+            (*on_reject_)(
+                text,
+                "element is larger than " + std::to_string(limits_.max_element_bytes) + " bytes",
+                oversize_id_.id());
         } else {
             (*on_element_)(text);
         }

@@ -9,13 +9,19 @@
 #include <string_view>
 #include <vector>
 
+#include "parse/id_recovery.hpp"
+#include "parse/limits.hpp"
+
 namespace ff::parse {
 
 enum class DocumentKind { snapshot, changes };
 
 struct FramerLimits {
-    std::size_t max_element_bytes = 1 << 20;  // a bigger element is rejected on its own
-    int max_depth = 64;                       // deeper nesting anywhere makes the file malformed
+    std::size_t max_element_bytes = kMaxElementBytes;  // a bigger element is rejected on its own
+    // Brackets the framer checks one by one (at least 3). A value nested deeper is skipped by
+    // matching its brackets outside strings, so memory stays bounded whatever the depth; inside an
+    // element, the row parser then rejects that element alone for its depth (parse/limits.hpp).
+    int max_depth = kMaxDocumentDepth;
 };
 
 struct DocumentMeta {
@@ -31,14 +37,16 @@ class FileError : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-// Incremental, strictly validating JSON scanner. Memory is bounded by one element buffer and the
-// depth cap, whatever the size of the document.
+// Incremental, strictly validating JSON scanner (down to the depth cap; see FramerLimits). Memory
+// is bounded by one element buffer and the depth cap, whatever the size of the document.
 class JsonFramer {
   public:
     using ElementFn = std::function<void(std::string_view element)>;
     // An element that cannot be handed over whole (larger than max_element_bytes): its first
-    // bytes and the reason, for the rejects table. The rest of the document is still framed.
-    using RejectFn = std::function<void(std::string_view first_bytes, std::string_view reason)>;
+    // bytes, the reason, and the id its top-level "id" member holds (IdScanner, fed every byte of
+    // the element), for the rejects table. The rest of the document is still framed.
+    using RejectFn = std::function<void(std::string_view first_bytes, std::string_view reason,
+                                        std::optional<long long> id)>;
 
     explicit JsonFramer(DocumentKind kind, FramerLimits limits = {});
 
@@ -62,7 +70,7 @@ class JsonFramer {
     void begin_value(char c, std::size_t pos);
     void end_value(std::size_t end_pos);
     std::size_t scan_element(std::size_t pos);
-    void push(char open, std::size_t pos);
+    bool push(char open);
     void begin_capture(Capture what, std::size_t pos);
     void append_capture(std::string_view bytes);
     void finish_capture(std::size_t end_pos);
@@ -93,6 +101,9 @@ class JsonFramer {
     std::size_t capture_from_ = 0;  // index in chunk_ where this chunk's part of the capture starts
     bool capture_oversize_ = false;
     std::string buffer_;
+    IdScanner oversize_id_;  // fed every byte of an element once it is known to be oversize
+
+    std::size_t skip_depth_ = 0;  // brackets open past max_depth, while skipping them
 };
 
 }  // namespace ff::parse

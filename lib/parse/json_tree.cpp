@@ -100,14 +100,14 @@ std::string clip_text(std::string_view text, std::size_t max) {
     return std::string(text.substr(0, max)) + "...";
 }
 
-bool JsonTree::parse(std::string_view text, int max_depth) {
+bool JsonTree::parse(std::string_view text, int max_depth, int root_depth) {
     text_ = text;
     p_ = 0;
     max_depth_ = max_depth;
     nodes_.clear();
     pool_.clear();
     error_.clear();
-    if (!value(1)) return false;
+    if (!value(root_depth)) return false;
     skip_ws();
     if (p_ != text_.size()) return fail("unexpected text after the value");
     return true;

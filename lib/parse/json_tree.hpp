@@ -32,8 +32,10 @@ struct Node {
 // Numbers keep their text; strings are decoded, validated as UTF-8, and lose any U+0000.
 class JsonTree {
   public:
-    // Parses the whole text as one JSON value (node 0); on failure error() says why.
-    bool parse(std::string_view text, int max_depth);
+    // Parses the whole text as one JSON value (node 0); on failure error() says why. Containers
+    // nest at most max_depth deep, the root counting as root_depth (0: a wrapper around the value
+    // the cap is about, such as a change around its row).
+    bool parse(std::string_view text, int max_depth, int root_depth = 1);
     const std::string& error() const { return error_; }
 
     const Node& node(std::uint32_t i) const { return nodes_[i]; }

@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "parse/content_hash.hpp"
+#include "parse/id_recovery.hpp"
 #include "parse/json_tree.hpp"
 
 namespace ff::parse {
@@ -97,30 +98,21 @@ std::optional<RowReject> make_row(JsonTree& p, std::uint32_t node,
 }
 
 std::optional<RowReject> parse_element(JsonTree& p, std::string_view element,
-                                       const ParseLimits& limits) {
+                                       const ParseLimits& limits, int root_depth = 1) {
     if (element.size() > limits.max_bytes) {
         return RowReject{"element is larger than " + std::to_string(limits.max_bytes) + " bytes",
                          std::nullopt};
     }
-    if (!p.parse(element, limits.max_depth)) return RowReject{p.error(), std::nullopt};
+    if (!p.parse(element, limits.max_depth, root_depth)) return RowReject{p.error(), std::nullopt};
     return std::nullopt;
 }
 
-}  // namespace
-
-std::variant<ParsedRow, RowReject> parse_row(std::string_view element, const ParseLimits& limits) {
+// A change's row sits one level below the change, so the change's own object does not count
+// against the row's depth cap: a row is stored at the same depth from either stream.
+std::variant<ParsedChange, RowReject> parse_change_tree(std::string_view element,
+                                                        const ParseLimits& limits) {
     JsonTree& p = parser();
-    if (auto reject = parse_element(p, element, limits)) return *reject;
-    ParsedRow row;
-    row.canonical.reserve(element.size());
-    if (auto reject = make_row(p, 0, std::nullopt, row)) return *reject;
-    return row;
-}
-
-std::variant<ParsedChange, RowReject> parse_change(std::string_view element,
-                                                   const ParseLimits& limits) {
-    JsonTree& p = parser();
-    if (auto reject = parse_element(p, element, limits)) return *reject;
+    if (auto reject = parse_element(p, element, limits, 0)) return *reject;
     if (p.node(0).kind != Kind::object) {
         return RowReject{std::string("change is ") + kind_name(p.node(0).kind) + ", not an object",
                          std::nullopt};
@@ -169,6 +161,30 @@ std::variant<ParsedChange, RowReject> parse_change(std::string_view element,
     return change;
 }
 
+}  // namespace
+
+// A rejected row's id is read again from its text, so that the id of a row whose other fields
+// cannot be read (or whose id is "17.0") is known: the snapshot must not take it for absent.
+std::variant<ParsedRow, RowReject> parse_row(std::string_view element, const ParseLimits& limits) {
+    JsonTree& p = parser();
+    auto reject = parse_element(p, element, limits);
+    ParsedRow row;
+    if (!reject) {
+        row.canonical.reserve(element.size());
+        reject = make_row(p, 0, std::nullopt, row);
+    }
+    if (!reject) return row;
+    reject->id = recover_id(element);
+    return *reject;
+}
+
+std::variant<ParsedChange, RowReject> parse_change(std::string_view element,
+                                                   const ParseLimits& limits) {
+    auto parsed = parse_change_tree(element, limits);
+    if (auto* reject = std::get_if<RowReject>(&parsed); reject != nullptr && !reject->id)
+        reject->id = recover_id(element);  // for the rejects table: the change's own "id"
+    return parsed;
+}
 bool deleted_at_is_set(const std::optional<std::string>& value) {
     return value && value->find_first_not_of(" \t") != std::string::npos;
 }

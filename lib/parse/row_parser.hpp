@@ -7,6 +7,8 @@
 #include <string_view>
 #include <variant>
 
+#include "parse/limits.hpp"
+
 namespace ff::parse {
 
 struct ParsedRow {
@@ -26,12 +28,14 @@ struct ParsedChange {
 
 struct RowReject {
     std::string reason;
+    // For a row, the id its text holds at its top level (recover_id), when it holds one: however
+    // unreadable the rest is, a row with an id is not an absent row. For a change, the change's id.
     std::optional<long long> id;
 };
 
 struct ParseLimits {
-    std::size_t max_bytes = 1 << 20;
-    int max_depth = 64;
+    std::size_t max_bytes = kMaxElementBytes;
+    int max_depth = kMaxRowDepth;  // of the row; a change's own object does not count
 };
 
 std::variant<ParsedRow, RowReject> parse_row(std::string_view element,

@@ -179,27 +179,40 @@ std::optional<std::string> plate(Text t) {
     return out;
 }
 
-// initcap for ASCII, where every collation agrees: upper after a non-alphanumeric, else lower.
-bool initcap(std::optional<std::string>& s) {
+// fuel.norm_title for ASCII: in each run of A-Za-z0-9 and apostrophes, the first character that
+// is not an apostrophe upper case, every other letter lower case. Other text is declined: the
+// SQL maps it by R__005's tables, which this reader does not carry.
+bool title_case(std::optional<std::string>& s) {
     if (!s) return true;
     if (!is_ascii(*s)) return false;
-    bool after_alnum = false;
+    bool started = false;  // the current word has had its first letter or digit
     for (char& c : *s) {
         const char low = lower(c);
-        c = after_alnum ? low : (low >= 'a' && low <= 'z' ? static_cast<char>(low - 32) : c);
-        after_alnum = is_digit(low) || (low >= 'a' && low <= 'z');
+        const bool letter = low >= 'a' && low <= 'z';
+        if (!letter && !is_digit(c)) {
+            if (c != '\'') started = false;  // an apostrophe is inside the word
+            continue;
+        }
+        c = letter && !started ? static_cast<char>(low - 32) : low;
+        started = true;
     }
     return true;
 }
 
+// fuel.norm_lower for ASCII (A-Z and nothing else); other text is declined, as above.
 bool lower_ascii(std::string& s) {
-    if (!is_ascii(s)) return false;  // lower() of other letters depends on the collation
+    if (!is_ascii(s)) return false;
     for (char& c : s) c = lower(c);
     return true;
 }
 
+// An empty or all-whitespace string is missing in every field (contract v1.1).
+bool blank(Text t) {
+    return !t || btrim(*t).empty();
+}
+
 bool read_fuel_type(Text t, std::optional<std::string>& out) {
-    if (!t || btrim(*t).empty()) return true;
+    if (blank(t)) return true;
     std::string v(btrim(*t));
     if (!lower_ascii(v)) return false;
     if (v == "diesel" || v == "ago") v = "diesel";
@@ -292,15 +305,15 @@ std::optional<TypedColumns> normalise_row(const detail::JsonTree& tree, std::uin
 
     v[message_id] = collapse(field(f_message_id));
     const Text reg = field(f_vehicle_reg);
-    if (reg) v[vehicle_reg_raw].emplace(*reg);
+    if (!blank(reg)) v[vehicle_reg_raw].emplace(*reg);
     v[vehicle_reg] = plate(reg);
     v[driver_name] = collapse(field(f_driver_name));
     v[department] = collapse(field(f_department));
-    if (!initcap(v[department])) return std::nullopt;
+    if (!title_case(v[department])) return std::nullopt;
     v[station] = collapse(field(f_station));
     v[receipt_no] = collapse(field(f_receipt_no));
     const Text note = field(f_notes);
-    if (note && !note->empty()) v[notes].emplace(*note);
+    if (!blank(note)) v[notes].emplace(*note);
 
     detail::NumberField l, p, a;
     bool odometer_bad = false;

@@ -84,19 +84,24 @@ bool iequals_at(std::string_view s, std::size_t at, std::string_view word) {
     return true;
 }
 
-// norm_clean_lead: '^(kes|ksh)+' case-insensitive (both words are 3 letters: greedy is longest).
+// norm_clean_lead: '^((kes|ksh)\.?)+' in any case. Greedy is longest: each word starts with a
+// letter, so taking its full stop can only let the match go on.
 std::string_view strip_lead(std::string_view t) {
     if (t.empty() || (t[0] != 'k' && t[0] != 'K')) return t;
     std::size_t at = 0;
-    while (iequals_at(t, at, "kes") || iequals_at(t, at, "ksh")) at += 3;
+    while (iequals_at(t, at, "kes") || iequals_at(t, at, "ksh")) {
+        at += 3;
+        if (at < t.size() && t[at] == '.') ++at;
+    }
     return t.substr(at);
 }
 
-// norm_clean_trail: '(kes|ksh|ltrs|km|l|/=)+$' case-insensitive. The leftmost match is the longest
+// norm_clean_trail: '((kes|ksh)\.?|ltrs|km|l|/=)+$' in any case. The leftmost match is the longest
 // suffix made of those words, found by marking from the end which suffixes are made of them.
 std::string_view strip_trail(std::string_view t) {
-    static constexpr std::string_view words[] = {"kes", "ksh", "ltrs", "km", "l", "/="};
-    if (t.empty() || std::string_view("sShHmMlL=").find(t.back()) == std::string_view::npos)
+    static constexpr std::string_view words[] = {"kes",  "kes.", "ksh", "ksh.",
+                                                 "ltrs", "km",   "l",   "/="};
+    if (t.empty() || std::string_view("sShHmMlL=.").find(t.back()) == std::string_view::npos)
         return t;
     bool ok[202] = {};  // t is at most 200 characters
     const std::size_t n = t.size();

@@ -1,6 +1,7 @@
 // Query-string decoding and the validation rules of the analytics parameters.
 #include "read/params.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 
@@ -37,9 +38,60 @@ std::optional<std::string> decode(std::string_view in) {
     return out;
 }
 
-// A calendar date written exactly YYYY-MM-DD.
+// Well-formed UTF-8 (RFC 3629: no overlong forms, surrogates or code points past U+10FFFF), as
+// PostgreSQL's UTF8 encoding requires of every text parameter.
+bool valid_utf8(std::string_view s) {
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        std::size_t n = 0;
+        unsigned char lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF) {
+            n = 1;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            n = 2;
+            if (c == 0xE0) lo = 0xA0;
+            if (c == 0xED) hi = 0x9F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            n = 3;
+            if (c == 0xF0) lo = 0x90;
+            if (c == 0xF4) hi = 0x8F;
+        } else {
+            return false;
+        }
+        if (i + n >= s.size()) return false;  // cut short
+        for (std::size_t k = 1; k <= n; ++k) {
+            const auto b = static_cast<unsigned char>(s[i + k]);
+            if (k == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xBF)) return false;
+        }
+        i += n + 1;
+    }
+    return true;
+}
+
+// NUL would cut the value short in libpq; the other C0 controls and DEL belong in no filter.
+bool has_control(std::string_view s) {
+    return std::any_of(s.begin(), s.end(), [](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return u < 0x20 || u == 0x7F;
+    });
+}
+
+bool all_digits(std::string_view s) {
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// A calendar date written exactly YYYY-MM-DD, in years 1 to 9999 (what PostgreSQL's date reads
+// back the same way; year 0 and negative years do not exist in it).
 std::optional<std::chrono::sys_days> parse_date(std::string_view s) {
     if (s.size() != 10 || s[4] != '-' || s[7] != '-') return std::nullopt;
+    if (!all_digits(s.substr(0, 4)) || !all_digits(s.substr(5, 2)) || !all_digits(s.substr(8, 2)))
+        return std::nullopt;
     int y = 0;
     unsigned m = 0;
     unsigned d = 0;
@@ -48,7 +100,7 @@ std::optional<std::chrono::sys_days> parse_date(std::string_view s) {
         const auto r = std::from_chars(first, first + len, out);
         return r.ec == std::errc{} && r.ptr == first + len;
     };
-    if (!num(0, 4, y) || !num(5, 2, m) || !num(8, 2, d)) return std::nullopt;
+    if (!num(0, 4, y) || !num(5, 2, m) || !num(8, 2, d) || y < 1) return std::nullopt;
     const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{m},
                                           std::chrono::day{d}};
     if (!ymd.ok()) return std::nullopt;
@@ -72,9 +124,14 @@ std::variant<QueryMap, ParamError> parse_query(std::string_view query) {
         const auto eq = pair.find('=');
         auto key = decode(pair.substr(0, eq));
         if (!key) return ParamError{"", "malformed percent-encoding in the query string"};
+        // The name goes back to the client in a JSON error: only valid text may.
+        if (!valid_utf8(*key) || has_control(*key))
+            return ParamError{"", "a parameter name is not valid UTF-8 text"};
         auto value =
             decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1));
         if (!value) return ParamError{*key, "malformed percent-encoding"};
+        if (!valid_utf8(*value)) return ParamError{*key, "must be valid UTF-8"};
+        if (has_control(*value)) return ParamError{*key, "must not contain control characters"};
         out[std::move(*key)] = std::move(*value);
     }
     return out;

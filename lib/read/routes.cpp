@@ -1,16 +1,18 @@
-// Handlers of the read side: bearer check, parameter validation, one pooled query per request.
+// Handlers of the read side: bearer check, parameter validation, one bounded query per request.
 #include "read/routes.hpp"
 
 #include <openssl/crypto.h>
-#include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cctype>
 #include <memory>
+#include <stdexcept>
 
 #include "core/json_escape.hpp"
 #include "read/fuel_log_page.hpp"
 #include "read/params.hpp"
-#include "read/pool.hpp"
 #include "read/queries.hpp"
+#include "read/query_runner.hpp"
 
 namespace ff::read {
 namespace {
@@ -21,74 +23,8 @@ using http::Response;
 using http::Route;
 using http::Router;
 
-struct State {
-    std::shared_ptr<ConnectionPool> pool;
-    std::string token;
-    std::chrono::milliseconds acquire_wait;
-};
-
-Response json(int status, std::string body) {
-    body += '\n';
-    return Response{status, "application/json", std::move(body), {{"Cache-Control", "no-store"}}};
-}
-
-Response error_response(int status, std::string_view message) {
-    return json(status, "{\"error\":" + json::quote(message) + "}");
-}
-
-Response bad_request(const ParamError& e) {
-    return json(400, "{\"error\":" + json::quote(e.message) +
-                         ",\"parameter\":" + json::quote(e.parameter) + "}");
-}
-
-// Constant time in the token's content, so a wrong guess does not reveal a matching prefix.
-bool authorised(const Request& request, const std::string& token) {
-    if (token.empty()) return true;
-    constexpr std::string_view scheme = "Bearer ";
-    const auto header = request.header("Authorization");
-    if (header.size() != scheme.size() + token.size() || !header.starts_with(scheme)) return false;
-    return CRYPTO_memcmp(header.data() + scheme.size(), token.data(), token.size()) == 0;
-}
-
-Response unauthorised() {
-    auto r = error_response(401, "a bearer token is required");
-    r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"fleetfuel\"");
-    return r;
-}
-
-// Runs one statement on a pooled connection; its single cell is the response body.
-net::awaitable<Response> run_json(std::shared_ptr<State> state, Statement statement) {
-    std::string failure;
-    int status = 503;
-    try {
-        auto lease = co_await state->pool->acquire(state->acquire_wait);
-        auto result = co_await lease->exec(statement.sql, std::move(statement.params));
-        if (result.rows() == 1 && !result.is_null(0, 0))
-            co_return json(200, std::string(result.get(0, 0)));
-        failure = "the query returned no document";
-        status = 500;
-    } catch (const db::DbError& e) {
-        // 57014: statement_timeout; the connection stays usable and goes back to the pool.
-        status = e.sqlstate() == "57014" ? 504 : 503;
-        failure = e.what();
-    } catch (const PoolTimeout& e) {
-        failure = e.what();
-    }
-    spdlog::warn("analytics query failed: {}", failure);
-    co_return error_response(
-        status, status == 504 ? "the query took too long" : "the database is not available");
-}
-
+// Builds an endpoint's statement from its query string, or says which parameter is wrong.
 using Build = std::variant<Statement, ParamError> (*)(const QueryMap&);
-
-net::awaitable<Response> serve(std::shared_ptr<State> state, const Request& request, Build build) {
-    if (!authorised(request, state->token)) co_return unauthorised();
-    auto query = parse_query(request.query());
-    if (auto* e = std::get_if<ParamError>(&query)) co_return bad_request(*e);
-    auto statement = build(std::get<QueryMap>(query));
-    if (auto* e = std::get_if<ParamError>(&statement)) co_return bad_request(*e);
-    co_return co_await run_json(std::move(state), std::get<Statement>(std::move(statement)));
-}
 
 std::variant<Statement, ParamError> build_fills(const QueryMap& q) {
     auto f = parse_fills_filter(q);
@@ -108,10 +44,86 @@ std::variant<Statement, ParamError> build_filters(const QueryMap&) {
     return filters_statement();
 }
 
-Route json_route(std::string path, std::shared_ptr<State> state, Build build) {
+// The analytics endpoints: a new one is a row here (and its statement in queries.cpp). Every row
+// gets the same treatment from serve(): the token, the parameters validated before anything
+// reaches the database, and one statement run within the runner's bounds.
+struct Endpoint {
+    std::string_view path;
+    Build build;
+};
+constexpr Endpoint kEndpoints[] = {
+    {"/analytics/fuel-fills", build_fills},
+    {"/analytics/fuel-fills/recent", build_recent},
+    {"/analytics/filters", build_filters},
+};
+
+struct State {
+    State(net::any_io_executor ex, RunnerOptions o, std::string t)
+        : runner(std::move(ex), std::move(o)), token(std::move(t)) {}
+    QueryRunner runner;
+    std::string token;
+};
+
+Response json(int status, std::string body) {
+    body += '\n';
+    return Response{status, "application/json", std::move(body), {{"Cache-Control", "no-store"}}};
+}
+
+Response error_response(int status, std::string_view message) {
+    auto r = json(status, "{\"error\":" + json::quote(message) + "}");
+    if (status == 503) r.headers.emplace_back("Retry-After", "1");
+    return r;
+}
+
+Response bad_request(const ParamError& e) {
+    return json(400, "{\"error\":" + json::quote(e.message) +
+                         ",\"parameter\":" + json::quote(e.parameter) + "}");
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+// `Bearer <token>`: the scheme in any case and one or more spaces (RFC 9110 §11.1, §11.4). The
+// comparison takes constant time in the token's content, so a wrong guess does not reveal a
+// matching prefix.
+bool authorised(const Request& request, const std::string& token) {
+    if (token.empty()) return true;
+    constexpr std::string_view scheme = "Bearer";
+    std::string_view header = request.header("Authorization");
+    if (header.size() <= scheme.size() || !iequals(header.substr(0, scheme.size()), scheme) ||
+        header[scheme.size()] != ' ')
+        return false;
+    auto credentials = header.substr(scheme.size());
+    while (!credentials.empty() && credentials.front() == ' ') credentials.remove_prefix(1);
+    if (credentials.size() != token.size()) return false;
+    return CRYPTO_memcmp(credentials.data(), token.data(), token.size()) == 0;
+}
+
+Response unauthorised() {
+    auto r = error_response(401, "a bearer token is required");
+    r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"fleetfuel\"");
+    return r;
+}
+
+net::awaitable<Response> serve(std::shared_ptr<State> state, const Request& request, Build build) {
+    if (!authorised(request, state->token)) co_return unauthorised();
+    auto query = parse_query(request.query());
+    if (auto* e = std::get_if<ParamError>(&query)) co_return bad_request(*e);
+    auto statement = build(std::get<QueryMap>(query));
+    if (auto* e = std::get_if<ParamError>(&statement)) co_return bad_request(*e);
+    auto answer = co_await state->runner.run(std::get<Statement>(std::move(statement)));
+    if (answer.status == 200) co_return json(200, std::move(answer.text));
+    co_return error_response(answer.status, answer.text);
+}
+
+Route json_route(const Endpoint& endpoint, std::shared_ptr<State> state) {
     Route r;
-    r.path = std::move(path);
-    r.async_handler = [state = std::move(state), build](const Request& request) {
+    r.path = std::string(endpoint.path);
+    r.async_handler = [state = std::move(state), build = endpoint.build](const Request& request) {
         return serve(state, request, build);
     };
     return r;
@@ -132,19 +144,23 @@ Response page(const Request&) {
 }  // namespace
 
 void add_analytics_routes(Router& router, net::any_io_executor executor, AnalyticsOptions options) {
-    db::ConnectOptions connect;
-    connect.conninfo = std::move(options.database_url);
-    connect.statement_timeout = options.statement_timeout;
-    connect.application_name = "fleetfuel-analytics";
-    auto state = std::make_shared<State>();
-    state->pool = std::make_shared<ConnectionPool>(std::move(executor), std::move(connect),
-                                                   options.pool_size);
-    state->token = std::move(options.token);
-    state->acquire_wait = options.statement_timeout;
+    if (options.reader_role.empty())
+        throw std::invalid_argument(
+            "the analytics API needs FUEL_READER_ROLE: it never reads with the writer's rights");
+    RunnerOptions runner;
+    runner.connect.conninfo = std::move(options.database_url);
+    runner.connect.connect_timeout = options.connect_timeout;
+    runner.connect.application_name = "fleetfuel-analytics";
+    runner.connect.role = std::move(options.reader_role);
+    runner.connect.read_only = true;
+    runner.connections = options.connections;
+    runner.queue = options.queue;
+    runner.timeout = options.timeout;
+    runner.on_refused = std::move(options.on_refused);
+    auto state =
+        std::make_shared<State>(std::move(executor), std::move(runner), std::move(options.token));
 
-    router.add(json_route("/analytics/fuel-fills", state, build_fills));
-    router.add(json_route("/analytics/fuel-fills/recent", state, build_recent));
-    router.add(json_route("/analytics/filters", state, build_filters));
+    for (const auto& endpoint : kEndpoints) router.add(json_route(endpoint, state));
     Route root;
     root.path = "/";
     root.handler = page;

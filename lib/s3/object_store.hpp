@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,11 @@ struct ObjectInfo {
 // Throwing aborts the transfer.
 using ChunkConsumer = std::function<boost::asio::awaitable<void>(std::string_view chunk)>;
 
+// Receives one page of a listing: keys in bytewise order, each after every key of the pages
+// before. The next page is not requested until it returns, so a listing of any length holds one
+// page in memory. Throwing ends the listing.
+using PageConsumer = std::function<boost::asio::awaitable<void>(std::span<const ObjectInfo> page)>;
+
 struct GetOptions {
     std::optional<std::string> if_none_match;  // ETag; a match returns not_modified
 };
@@ -40,9 +46,13 @@ class ObjectStore {
     virtual ~ObjectStore() = default;
 
     // Every object under `prefix` whose key sorts (bytewise) after `start_after`, in key order,
-    // following pagination to the end.
-    virtual boost::asio::awaitable<std::vector<ObjectInfo>> list(std::string prefix,
-                                                                 std::string start_after) = 0;
+    // one page at a time (one ListObjectsV2 request per page for S3), to the end.
+    virtual boost::asio::awaitable<void> list_pages(std::string prefix, std::string start_after,
+                                                    PageConsumer consumer) = 0;
+
+    // The same listing collected into one vector: for listings known to be short.
+    boost::asio::awaitable<std::vector<ObjectInfo>> list(std::string prefix,
+                                                         std::string start_after);
 
     // Metadata of one object, or nullopt when it does not exist.
     virtual boost::asio::awaitable<std::optional<ObjectInfo>> head(std::string key) = 0;

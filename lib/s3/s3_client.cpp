@@ -57,11 +57,11 @@ class Client final : public S3Client {
         return "s3://" + options_.bucket + " at " + options_.endpoint;
     }
 
-    net::awaitable<std::vector<ObjectInfo>> list(std::string prefix,
-                                                 std::string start_after) override {
+    net::awaitable<void> list_pages(std::string prefix, std::string start_after,
+                                    PageConsumer consumer) override {
         const std::string what = "list s3://" + options_.bucket + "/" + prefix;
-        std::vector<ObjectInfo> objects;
         std::string token;
+        std::size_t listed = 0;
         for (;;) {
             Pairs query{{"list-type", "2"}, {"max-keys", std::to_string(options_.list_page_size)}};
             if (!prefix.empty()) query.emplace_back("prefix", prefix);
@@ -75,14 +75,15 @@ class Client final : public S3Client {
                     check_status(response, what);
                     co_return parse_list_objects_v2(response.body);
                 });
-            for (auto& o : page.objects) objects.push_back(std::move(o));
+            if (!page.objects.empty()) co_await consumer(page.objects);
+            listed += page.objects.size();
+            if (options_.list_limit != 0 && listed >= options_.list_limit) break;
             if (!page.is_truncated) break;
             if (page.next_continuation_token.empty())
                 throw S3Error(ErrorKind::bad_response,
                               what + ": truncated listing without a continuation token");
             token = std::move(page.next_continuation_token);
         }
-        co_return objects;
     }
 
     net::awaitable<std::optional<ObjectInfo>> head(std::string key) override {

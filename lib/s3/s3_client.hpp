@@ -4,6 +4,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -20,7 +21,7 @@ struct S3Options {
     std::string secret_key;  // secret: never logged
     std::string region = "us-east-1";
     std::string bucket;
-    std::string ca_file;                // extra CA bundle, on top of the system store
+    std::string ca_file;                // PEM CAs to trust instead of the system store (pinning)
     bool insecure_skip_verify = false;  // logs a warning when set
     std::chrono::milliseconds connect_timeout{5'000};
     std::chrono::milliseconds tls_timeout{5'000};
@@ -29,7 +30,8 @@ struct S3Options {
     std::chrono::milliseconds backoff_base{200};
     std::chrono::milliseconds backoff_cap{20'000};
     std::uint64_t max_object_bytes = 2ull << 30;
-    int list_page_size = 1000;  // max-keys per ListObjectsV2 page
+    int list_page_size = 1000;   // max-keys per ListObjectsV2 page
+    std::size_t list_limit = 0;  // a listing stops after the page that reaches this many; 0 = none
 };
 
 // Called once per attempt: op is get|list|head|put, outcome ok|error|not_modified|retry.

@@ -150,8 +150,11 @@ struct Transport::Impl {
           options(std::move(opts)),
           resolver(executor) {
         if (!endpoint.tls) return;
-        tls_context.set_default_verify_paths();
-        if (!options.ca_file.empty()) {
+        // RUSTFS_CA_FILE pins: with it, only its CAs are trusted, not the system's as well, so
+        // a certificate some public CA issued for the host is refused.
+        if (options.ca_file.empty()) {
+            tls_context.set_default_verify_paths();
+        } else {
             error_code ec;
             tls_context.load_verify_file(options.ca_file, ec);
             if (ec)

@@ -17,7 +17,7 @@
 namespace ff::s3 {
 
 struct TransportOptions {
-    std::string ca_file;
+    std::string ca_file;  // when set, the only CAs trusted (the system store is not loaded)
     bool insecure_skip_verify = false;
     std::chrono::milliseconds connect_timeout{5'000};
     std::chrono::milliseconds tls_timeout{5'000};

@@ -62,6 +62,7 @@ void CycleReport::snapshot_done(const ingest::SnapshotResult& result, double sec
         spdlog::debug("snapshot: unchanged (ETag matches the last applied one)");
     } else {
         metrics_.add_files("applied");
+        if (result.deletes_withheld) metrics_.snapshot_deletes_withheld();
         spdlog::info("snapshot: applied: {}", ingest::summary(result.counts));
     }
     finished(Stream::snapshot, seconds, now, true);
@@ -70,9 +71,19 @@ void CycleReport::snapshot_done(const ingest::SnapshotResult& result, double sec
 void CycleReport::changes_done(const ingest::ChangesResult& result, double seconds, TimePoint now) {
     auto& lag = lag_[static_cast<int>(Stream::changes)];
     if (result.newest_modified) lag.newest_seen = result.newest_modified;
+    // A late file waited unseen from its Last-Modified until the full listing found it: until the
+    // next cycle the lag says how long, instead of a 0 that would hide that it was behind.
     lag.oldest_pending = result.oldest_pending_modified;
+    if (result.oldest_late_modified &&
+        (!lag.oldest_pending || *result.oldest_late_modified < *lag.oldest_pending))
+        lag.oldest_pending = result.oldest_late_modified;
     changes_stalled_since_.reset();
     add_counts(Stream::changes, result.counts);
+    if (result.late_files > 0) {
+        metrics_.add_late_change_files(static_cast<std::uint64_t>(result.late_files));
+        spdlog::warn("changes: {} late change file(s) applied, found by the full listing below {}",
+                     result.late_files, result.listing_start);
+    }
     metrics_.add_files("applied", static_cast<std::uint64_t>(result.counts.files_applied));
     metrics_.add_files("quarantined", static_cast<std::uint64_t>(result.counts.files_quarantined));
     for (const auto& warning : result.warnings) spdlog::warn("changes: {}", warning);
@@ -101,6 +112,11 @@ void CycleReport::mark_changes_stalled(TimePoint now) {
 
 void CycleReport::another_replica_leads() {
     changes_stalled_since_.reset();
+}
+
+void CycleReport::restore_last_success(Stream stream, TimePoint at) {
+    if (of(health_, stream).last_success) return;  // this process knows a newer one
+    metrics_.set_last_success(stream_name(stream), at);
 }
 
 // Lag answers "how far behind are we": the age of the oldest source object not yet applied. While

@@ -34,6 +34,11 @@ class CycleReport {
     // Another replica holds the writer lock: this one no longer falls behind by standing still.
     void another_replica_leads();
 
+    // The last success fuel.ingest_state recorded before this process started: the
+    // last-success gauge starts from it (not from 0, which alerting would read as 1970) unless
+    // this process has already succeeded.
+    void restore_last_success(Stream stream, TimePoint at);
+
     // Lag and source age grow between cycles, so they are computed from the remembered source
     // times whenever someone looks (just before /metrics renders).
     void refresh(TimePoint now);

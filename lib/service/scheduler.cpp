@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "core/exit_codes.hpp"
+#include "db/schema_state.hpp"
 #include "metrics/fleet_metrics.hpp"
 #include "metrics/health.hpp"
 #include "s3/object_store.hpp"
@@ -77,10 +78,14 @@ struct Scheduler::Impl {
     std::unique_ptr<db::Connection> conn;
     bool stopping = false;
     bool migrated = false;
+    bool restored = false;  // the last-success gauges were read from fuel.ingest_state
     int exit_code = kExitOk;
     int connect_failures = 0;
     int failures[2] = {0, 0};
     Clock::time_point next_due[2] = {Clock::now(), Clock::now()};  // snapshot runs at start
+    // The changes cycle lists every object (not only the recent ones) when this is due: at start,
+    // so files that landed late while the daemon was down are found, then every snapshot interval.
+    Clock::time_point next_full_listing = Clock::now();
     Clock::time_point last_db_ok = Clock::now();
 
     void set_db(bool up) {
@@ -135,10 +140,15 @@ struct Scheduler::Impl {
                 auto report = co_await db::migrate(*conn, options.migrate);
                 spdlog::info("scheduler: migrations: {} applied, {} already current",
                              report.applied.size(), report.already_current);
+            } else if (!migrated) {
+                // Without migrating, still never write into another tool's fuel schema.
+                co_await db::refuse_foreign_schema(*conn);
             }
             migrated = true;
+            if (!restored) co_await restore_recorded_success();
         } catch (const db::MigrateError& e) {
-            // Retrying cannot help: the schema and this binary disagree.
+            // Retrying cannot help: the schema and this binary disagree, or the schema is not
+            // FleetFuel's (the message says how to take it over).
             spdlog::error("scheduler: migration refused: {}", e.what());
             exit_code = kExitFailed;
             stopping = true;
@@ -149,6 +159,28 @@ struct Scheduler::Impl {
                          retry_in.count());
         }
         co_await sleep(retry_in);  // not inside the handler: C++ forbids co_await there
+    }
+
+    // Every replica reads them once, so /metrics tells the real age of the last success from
+    // the start, whoever leads. Without the table (not migrated yet) there is nothing to read.
+    net::awaitable<void> restore_recorded_success() {
+        try {
+            auto r = co_await conn->exec(
+                "SELECT stream, extract(epoch FROM last_success_at)::float8 FROM "
+                "fuel.ingest_state WHERE last_success_at IS NOT NULL");
+            for (int i = 0; i < r.rows(); ++i) {
+                const auto stream = r.get(i, 0) == "snapshot" ? Stream::snapshot : Stream::changes;
+                const std::chrono::duration<double> epoch(std::stod(std::string(r.get(i, 1))));
+                report.restore_last_success(
+                    stream,
+                    std::chrono::system_clock::time_point(
+                        std::chrono::duration_cast<std::chrono::system_clock::duration>(epoch)));
+            }
+        } catch (const db::DbError& e) {
+            if (e.connection_lost()) throw;
+            spdlog::debug("scheduler: no recorded last success to restore: {}", e.what());
+        }
+        restored = true;
     }
 
     net::awaitable<void> standby_round() {
@@ -212,7 +244,11 @@ struct Scheduler::Impl {
                 report.snapshot_done(result, seconds_since(started),
                                      std::chrono::system_clock::now());
             } else {
-                auto result = co_await ingest::run_changes(*conn, store, options.ingest);
+                auto ingest = options.ingest;
+                ingest.listing =
+                    started >= next_full_listing ? ingest::Listing::full : ingest::Listing::recent;
+                auto result = co_await ingest::run_changes(*conn, store, ingest);
+                if (result.full_listing) next_full_listing = started + options.snapshot_interval;
                 report.changes_done(result, seconds_since(started),
                                     std::chrono::system_clock::now());
             }
@@ -229,6 +265,8 @@ struct Scheduler::Impl {
         if (!error) {
             failures[slot] = 0;
             next_due[slot] = started + interval;
+            if (stream == Stream::changes)
+                next_due[slot] = std::min(next_due[slot], next_full_listing);
         } else {
             report.failed(stream, *error, seconds_since(started), std::chrono::system_clock::now());
             const auto delay =

@@ -38,7 +38,7 @@ TEST_CASE("a command takes every argument after it, flags included", "[cli]") {
     CHECK(parse_command_line(kTable, {"reset-watermark"}).args.empty());
 }
 
-TEST_CASE("--help or -h anywhere after a command asks for that command's help", "[cli]") {
+TEST_CASE("a command followed anywhere by --help or -h asks for that command's help", "[cli]") {
     for (const auto* flag : {"--help", "-h"}) {
         const auto line = parse_command_line(kTable, {"import", "--snapshot", flag});
         CHECK(line.action == Action::command_help);

@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "config/config.hpp"
+#include "config/config_docs.hpp"
 #include "config/config_table.hpp"
 #include "core/secrets.hpp"
 #include "support/test_env.hpp"
@@ -52,7 +53,8 @@ auto fields(const Config& c) {
                     c.s3_backoff_cap, c.max_object_bytes, c.snapshot_interval, c.changes_interval,
                     c.changes_lookback, c.max_delete_fraction, c.http_listen, c.shutdown_grace,
                     c.cycle_timeout, c.watchdog_timeout, c.analytics, c.analytics_token,
-                    c.log_level, c.log_format);
+                    c.analytics_timeout, c.analytics_connections, c.analytics_queue, c.log_level,
+                    c.log_format);
 }
 constexpr std::size_t kFields = std::tuple_size_v<decltype(fields(std::declval<Config>()))>;
 static_assert(kFields == field_count<Config>(), "list every Config field in fields()");
@@ -98,13 +100,27 @@ TEST_CASE("every Config field is set by exactly one table entry", "[config]") {
     CHECK(covered.size() == kFields);
 }
 
+TEST_CASE("values written as the logs, Go servers and systemd write them are accepted",
+          "[config]") {
+    const auto cfg = parse({{"LOG_LEVEL", "warning"},
+                            {"HTTP_LISTEN", ":8080"},
+                            {"SNAPSHOT_INTERVAL", "1h30m"},
+                            {"CHANGES_LOOKBACK", "36h30m"}});
+    CHECK(cfg.log_level == "warning");
+    CHECK(cfg.http_listen == "0.0.0.0:8080");  // spelled out for the server and the healthcheck
+    CHECK(cfg.snapshot_interval == 90min);
+    CHECK(cfg.changes_lookback == 36h + 30min);
+    CHECK(parse({{"LOG_LEVEL", "WARN"}}).log_level == "warn");
+}
+
 TEST_CASE("an invalid value fails with one line naming the variable and what is wrong",
           "[config]") {
     CHECK(error_of({{"RUSTFS_ENDPOINT", "s3.example"}}) ==
           "RUSTFS_ENDPOINT: not a URL: \"s3.example\"");
     CHECK(error_of({{"LOG_FORMAT", "xml"}}) == "LOG_FORMAT: must be one of text, json: \"xml\"");
     CHECK(error_of({{"LOG_LEVEL", "verbose"}}) ==
-          "LOG_LEVEL: must be one of trace, debug, info, warn, error, critical, off: \"verbose\"");
+          "LOG_LEVEL: must be one of trace, debug, info, warn, warning, error, critical, off: "
+          "\"verbose\"");
     CHECK(error_of({{"HTTP_LISTEN", "8080"}}) == "HTTP_LISTEN: not host:port: \"8080\"");
     CHECK(error_of({{"MAX_DELETE_FRACTION", "150%"}}) ==
           "MAX_DELETE_FRACTION: must be between 0 and 1 (or 0% and 100%): \"150%\"");
@@ -222,4 +238,31 @@ TEST_CASE("unknown FUEL_ variables are warned about, with the likely intended na
           "FUEL_BUKET is not a FleetFuel variable and is ignored; did you mean "
           "FUEL_BUCKET?");
     CHECK(lines[2] == "FUEL_COMPLETELY_DIFFERENT is not a FleetFuel variable and is ignored");
+}
+
+TEST_CASE("a retired variable is still accepted, with a warning, and left out of the env example",
+          "[config]") {
+    const auto cfg = parse({{"CHANGES_LOOKBACK", "48h"}});  // an existing deployment's setting
+    CHECK(cfg.changes_lookback == std::chrono::hours(48));
+    const auto lines = warnings({{"CHANGES_LOOKBACK", "48h"}});
+    REQUIRE(lines.size() == 1);
+    CHECK(lines[0] ==
+          "CHANGES_LOOKBACK is retired and has no effect; remove it (docs/configuration.md)");
+    CHECK(warnings({{"CHANGES_LOOKBACK", ""}}).empty());
+    CHECK(render_env_example().find("CHANGES_LOOKBACK") == std::string::npos);
+    CHECK(
+        render_markdown().find("| `CHANGES_LOOKBACK` | duration | (unset) | Retired: no effect.") !=
+        std::string::npos);
+}
+
+TEST_CASE("the analytics API needs FUEL_READER_ROLE: it never reads as the writer", "[config]") {
+    const Config on = parse({{"FUEL_ANALYTICS", "on"}});
+    try {
+        require_analytics(on);
+        FAIL("FUEL_ANALYTICS=on without FUEL_READER_ROLE was accepted");
+    } catch (const ConfigError& e) {
+        CHECK(e.variable() == "FUEL_READER_ROLE");
+    }
+    CHECK_NOTHROW(require_analytics(parse({{"FUEL_ANALYTICS", "on"}, {"FUEL_READER_ROLE", "r"}})));
+    CHECK_NOTHROW(require_analytics(parse({})));
 }

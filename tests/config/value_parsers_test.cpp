@@ -28,6 +28,20 @@ TEST_CASE("durations take ms, s, m or h and a bare integer means seconds", "[con
     CHECK(parse_duration("8760h") == 8760h);
 }
 
+TEST_CASE("durations may combine several terms, as Go and systemd write them", "[config]") {
+    CHECK(parse_duration("1h30m") == 90min);
+    CHECK(parse_duration("2m30s") == 150s);
+    CHECK(parse_duration("1m500ms") == 60'500ms);
+    CHECK(parse_duration("0h45m") == 45min);
+    CHECK(parse_duration("8759h60m") == 8760h);
+    CHECK(reason_of([] { parse_duration("1h30"); }) ==
+          "missing unit after \"30\" in \"1h30\" (use ms, s, m or h)");
+    CHECK(reason_of([] { parse_duration("8760h1s"); }) == "too large: \"8760h1s\" (at most 8760h)");
+    CHECK(reason_of([] { parse_duration("0h0m"); }) == "must be greater than zero: \"0h0m\"");
+    CHECK(reason_of([] { parse_duration("1h 30m"); }) ==
+          "unknown unit \" 30m\" in \"1h 30m\" (use ms, s, m or h)");
+}
+
 TEST_CASE("durations with bad units, signs, fractions or sizes are refused with the reason",
           "[config]") {
     CHECK(reason_of([] { parse_duration("30x"); }) ==
@@ -138,7 +152,8 @@ TEST_CASE("the listen address is host:port", "[config]") {
     CHECK(parse_listen("localhost:0") == ListenAddress{"localhost", 0});
     CHECK(parse_listen("[::]:9090") == ListenAddress{"::", 9090});
     CHECK(reason_of([] { parse_listen("8080"); }) == "not host:port: \"8080\"");
-    CHECK(reason_of([] { parse_listen(":8080"); }) == "not host:port: \":8080\"");
+    CHECK(parse_listen(":8080") == ListenAddress{"0.0.0.0", 8080});  // every interface
+    CHECK(reason_of([] { parse_listen(":"); }) == "bad port: \":\"");
     CHECK(reason_of([] { parse_listen("0.0.0.0:"); }) == "bad port: \"0.0.0.0:\"");
     CHECK(reason_of([] { parse_listen("0.0.0.0:65536"); }) == "bad port: \"0.0.0.0:65536\"");
     CHECK(reason_of([] { parse_listen("http://0.0.0.0:80"); }) ==

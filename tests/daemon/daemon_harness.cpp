@@ -123,6 +123,38 @@ Daemon::Daemon(Env env) : dir_(make_temp_directory("daemon-")) {
     }
 }
 
+Prometheus::Prometheus(const std::vector<int>& targets, const std::vector<std::string>& rule_files)
+    : dir_(make_temp_directory("prometheus-")), port_(free_port()) {
+    std::string config = "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files:\n";
+    for (const auto& f : rule_files) config += "  - '" + f + "'\n";
+    config += "scrape_configs:\n  - job_name: fleetfuel\n    static_configs:\n      - targets: [";
+    for (std::size_t i = 0; i < targets.size(); ++i)
+        config += (i ? ", '" : "'") + std::string("127.0.0.1:") + std::to_string(targets[i]) + "'";
+    config += "]\n";
+    write_text(dir_ / "prometheus.yml", config);
+    const std::string cmd =
+        "/usr/bin/prometheus --config.file=" + (dir_ / "prometheus.yml").string() +
+        " --storage.tsdb.path=" + (dir_ / "tsdb").string() +
+        " --web.listen-address=127.0.0.1:" + std::to_string(port_) + " >" +
+        (dir_ / "prometheus.log").string() + " 2>&1 & echo $!";
+    FILE* p = ::popen(cmd.c_str(), "r");
+    REQUIRE(p);
+    REQUIRE(std::fscanf(p, "%d", &pid_) == 1);
+    ::pclose(p);
+}
+
+Prometheus::~Prometheus() {
+    ::kill(pid_, SIGTERM);
+    std::this_thread::sleep_for(500ms);
+    ::kill(pid_, SIGKILL);
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+}
+
+std::string Prometheus::api(const std::string& path) const {
+    return http_get(port_, "/api/v1/" + path).body;
+}
+
 Daemon::~Daemon() {
     // FF_TEST_SHOW_DAEMON_LOG=1 prints each daemon's log when it is torn down (for debugging).
     if (const char* show = std::getenv("FF_TEST_SHOW_DAEMON_LOG"); show && *show == '1')

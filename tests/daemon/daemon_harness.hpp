@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace fftest {
 
@@ -40,6 +41,7 @@ class Daemon {
     Daemon& operator=(const Daemon&) = delete;
 
     int port() const { return port_; }
+    int pid() const { return pid_; }
     HttpReply get(const std::string& path) const { return http_get(port_, path); }
     std::string metrics() const { return get("/metrics").body; }
     enum class Role { leader, standby };
@@ -57,6 +59,24 @@ class Daemon {
     int port_ = 0;
     std::optional<int> exit_code_;
     std::filesystem::path dir_;
+};
+
+// A real Prometheus (Debian's /usr/bin/prometheus) scraping `targets` (127.0.0.1 ports) every
+// second as job "fleetfuel", evaluating `rule_files` every second, at today's clock.
+class Prometheus {
+  public:
+    Prometheus(const std::vector<int>& targets, const std::vector<std::string>& rule_files = {});
+    ~Prometheus();  // SIGTERM, then SIGKILL
+    Prometheus(const Prometheus&) = delete;
+    Prometheus& operator=(const Prometheus&) = delete;
+
+    // GET /api/v1/<path> (e.g. "query?query=up", "alerts"); the JSON body.
+    std::string api(const std::string& path) const;
+
+  private:
+    std::filesystem::path dir_;
+    int port_ = 0;
+    int pid_ = 0;
 };
 
 // A throwaway PostgreSQL cluster (initdb into a temp dir, as scripts/services.sh does) that a

@@ -8,6 +8,7 @@
 
 #include "daemon/daemon_fixture.hpp"
 #include "support/pg_test.hpp"
+#include "support/run_process.hpp"
 #include "support/test_env.hpp"
 
 using namespace fftest;
@@ -29,6 +30,13 @@ double s3_count(const Daemon& d, const std::string& op, const std::string& outco
     return metric(d.metrics(),
                   "fleetfuel_s3_requests_total{op=\"" + op + "\",outcome=\"" + outcome + "\"}")
         .value_or(-1);
+}
+
+// The snapshot stream's last-success time as `pg` recorded it, in Unix seconds.
+double recorded_success(PgSession& pg) {
+    return std::stod(
+        pg.scalar("SELECT extract(epoch FROM last_success_at) FROM fuel.ingest_state "
+                  "WHERE stream = 'snapshot'"));
 }
 
 // promtool's verdict on one scrape: its output, empty when it has no complaints.
@@ -102,6 +110,55 @@ TEST_CASE("the ingest lag shows a refused snapshot waiting, and grows while it w
     CHECK(metric(daemon.metrics(), "fleetfuel_snapshot_refused_total{reason=\"mass_delete\"}")
               .value_or(0) >= 1);
     CHECK(count_ids(db.url(), "1,2,3,40") == 4);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE(
+    "a change file that lands below where polls list from is applied within one snapshot "
+    "interval, counted late, and the lag shows how long it waited",
+    "[integration]") {
+    ScratchDatabase db;
+    const auto dir = make_temp_directory("export-");
+    write_text(dir / "fuel_records/latest.json", snapshot_body(1, 3));
+    // More change files than a poll lists again (the 100 newest), so that a file named before
+    // them all is below where each poll starts listing.
+    char name[64];
+    for (int i = 0; i < 110; ++i) {
+        std::snprintf(name, sizeof name, "fuel_records/changes/2026-06-02T%02d:%02d:00Z.json",
+                      i / 60, i % 60);
+        write_text(dir / name, insert_changes({3000 + i}));
+    }
+    auto env = local_env(db.url(), dir);
+    env["CHANGES_INTERVAL"] = "3s";
+    env["SNAPSHOT_INTERVAL"] = "10s";
+    Daemon daemon(env);
+    INFO(daemon.log());
+    REQUIRE(daemon.wait_ready());
+    REQUIRE(eventually(
+        [&] {
+            PgSession pg(db.url());
+            return pg.scalar("SELECT count(*) FROM fuel.records WHERE id >= 3000") == "110";
+        },
+        60s));
+    const std::string late = "fleetfuel_change_files_late_total";
+    const std::string lag = "fleetfuel_ingest_lag_seconds{stream=\"changes\"}";
+    CHECK(metric(daemon.metrics(), late) == 0.0);
+
+    // Named a day before the others; its upload took an hour to land (Last-Modified an hour ago).
+    const auto path = dir / "fuel_records/changes/2026-06-01T00:00:00Z.json";
+    write_text(path, insert_changes({3999}));
+    std::filesystem::last_write_time(path, std::filesystem::file_time_type::clock::now() - 1h);
+    bool lag_seen = false;
+    CHECK(eventually(
+        [&] {
+            const std::string m = daemon.metrics();
+            lag_seen = lag_seen || metric(m, lag).value_or(0) > 3500;
+            return metric(m, late).value_or(0) == 1.0 && count_ids(db.url(), "3999") == 1;
+        },
+        25s));  // SNAPSHOT_INTERVAL, with room for a loaded machine
+    CHECK(lag_seen);
+    // The next poll finds nothing pending: caught up again.
+    CHECK(eventually([&] { return metric(daemon.metrics(), lag).value_or(-1) == 0.0; }, 15s));
     std::filesystem::remove_all(dir);
 }
 
@@ -210,26 +267,8 @@ TEST_CASE("a real Prometheus scraping the daemon sees the target up and the lag 
     INFO(daemon.log());
     REQUIRE(daemon.wait_ready());
 
-    const int prom_port = free_port();
-    write_text(dir / "prometheus.yml",
-               "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
-               "scrape_configs:\n  - job_name: fleetfuel\n    static_configs:\n"
-               "      - targets: ['127.0.0.1:" +
-                   std::to_string(daemon.port()) + "']\n");
-    const std::string cmd =
-        "/usr/bin/prometheus --config.file=" + (dir / "prometheus.yml").string() +
-        " --storage.tsdb.path=" + (dir / "tsdb").string() +
-        " --web.listen-address=127.0.0.1:" + std::to_string(prom_port) + " >" +
-        (dir / "prometheus.log").string() + " 2>&1 & echo $!";
-    FILE* p = ::popen(cmd.c_str(), "r");
-    REQUIRE(p);
-    int prom_pid = 0;
-    REQUIRE(std::fscanf(p, "%d", &prom_pid) == 1);
-    ::pclose(p);
-
-    const auto query = [&](const std::string& q) {
-        return http_get(prom_port, "/api/v1/query?query=" + q).body;
-    };
+    Prometheus prometheus({daemon.port()});
+    const auto query = [&](const std::string& q) { return prometheus.api("query?query=" + q); };
     CHECK(eventually([&] {
         return query("up%7Bjob%3D%22fleetfuel%22%7D").find("\"1\"]") != std::string::npos;
     }));
@@ -237,8 +276,66 @@ TEST_CASE("a real Prometheus scraping the daemon sees the target up and the lag 
         return query("fleetfuel_ingest_lag_seconds").find("\"stream\":\"changes\"") !=
                std::string::npos;
     }));
-    ::kill(prom_pid, SIGTERM);
-    std::this_thread::sleep_for(500ms);
-    ::kill(prom_pid, SIGKILL);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE(
+    "a restarted daemon reports the last success fuel.ingest_state recorded, so the alert "
+    "rule judges its real age at today's clock",
+    "[integration]") {
+    ScratchDatabase db;
+    const auto dir = make_temp_directory("export-");  // no latest.json: every snapshot fails
+    REQUIRE(run_fleetfuel({"migrate"}, {{"DATABASE_URL", db.url()}}).exit_code == 0);
+    PgSession pg(db.url());
+    const std::string snapshot_gauge =
+        "fleetfuel_last_success_timestamp_seconds{stream=\"snapshot\"}";
+    const auto rules = std::string(FF_SOURCE_DIR) + "/deploy/prometheus/fleetfuel.rules.yml";
+    const auto active_alerts = [](const Prometheus& p) { return p.api("alerts"); };
+
+    // Before the restart, a snapshot succeeded 30 minutes ago.
+    pg.exec(
+        "UPDATE fuel.ingest_state SET last_success_at = now() - interval '30 minutes' "
+        "WHERE stream = 'snapshot'");
+    const double half_hour_ago = recorded_success(pg);
+    {
+        Daemon daemon(local_env(db.url(), dir));
+        INFO(daemon.log());
+        REQUIRE(eventually([&] {
+            return metric(daemon.metrics(), "fleetfuel_files_total{outcome=\"failed\"}")
+                       .value_or(0) >= 1;
+        }));
+        CHECK(metric(daemon.metrics(), snapshot_gauge).value_or(0) ==
+              Approx(half_hour_ago).epsilon(0).margin(0.5));
+        Prometheus prometheus({daemon.port()}, {rules});
+        REQUIRE(eventually([&] {
+            return prometheus.api("query?query=fleetfuel_last_success_timestamp_seconds")
+                       .find("\"snapshot\"") != std::string::npos;
+        }));
+        std::this_thread::sleep_for(3s);  // three rule evaluations at 1 s
+        const auto alerts = active_alerts(prometheus);
+        INFO(alerts);
+        CHECK(alerts.find("\"status\":\"success\"") != std::string::npos);
+        CHECK(alerts.find("FleetFuelSnapshotNotApplied") == std::string::npos);
+        CHECK(alerts.find("FleetFuelSnapshotNeverApplied") == std::string::npos);
+        daemon.signal(SIGTERM);
+        CHECK(daemon.wait_exit(20s) == 0);
+    }
+
+    // The same restart when the last success is 3 hours old: the rule does see it (pending for
+    // its 5 minutes), with the real age rather than "56 years".
+    pg.exec(
+        "UPDATE fuel.ingest_state SET last_success_at = now() - interval '3 hours' "
+        "WHERE stream = 'snapshot'");
+    Daemon daemon(local_env(db.url(), dir));
+    INFO(daemon.log());
+    Prometheus prometheus({daemon.port()}, {rules});
+    CHECK(eventually([&] {
+        const auto alerts = active_alerts(prometheus);
+        return alerts.find("FleetFuelSnapshotNotApplied") != std::string::npos &&
+               alerts.find("\"state\":\"pending\"") != std::string::npos;
+    }));
+    const auto alerts = active_alerts(prometheus);
+    INFO(alerts);
+    CHECK_THAT(alerts, Catch::Contains("was 3h 0m"));
     std::filesystem::remove_all(dir);
 }

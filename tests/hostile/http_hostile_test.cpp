@@ -1,6 +1,7 @@
 // Hostile clients against the in-process health/metrics server: oversized headers, malformed
-// request lines, absurd Content-Length, pipelining floods and slowloris. Each is refused (4xx or
-// a closed connection), memory stays bounded, and /healthz keeps answering afterwards.
+// request lines, absurd Content-Length, pipelining floods, slowloris and idle connections. Each is
+// refused (a 4xx status, or a closed connection where no request could be read), memory stays
+// bounded, and /healthz keeps answering throughout.
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -101,16 +102,14 @@ bool refused(int status) {
 
 }  // namespace
 
-TEST_CASE("oversized headers get 431 or a closed connection and memory stays bounded",
-          "[hostile][http]") {
+TEST_CASE("oversized headers get 431 and memory stays bounded", "[hostile][http]") {
     fftest::ServerThread server(test_router(), quick_options());
     const long before = fftest::rss_kib();
     for (int i = 0; i < 40; ++i) {
         RawClient client(server.port());
         client.send("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(256 * 1024, 'a') +
                     "\r\n\r\n");
-        const int status = client.status();
-        CHECK((status == 431 || status == 0));
+        CHECK(client.status() == 431);
         CHECK(client.closed());
     }
     // Many small header fields add up past the limit too.
@@ -118,7 +117,7 @@ TEST_CASE("oversized headers get 431 or a closed connection and memory stays bou
     std::string fields;
     for (int i = 0; i < 2000; ++i) fields += "X-F" + std::to_string(i) + ": v\r\n";
     many.send("GET /healthz HTTP/1.1\r\n" + fields + "\r\n");
-    CHECK(refused(many.status()));
+    CHECK(many.status() == 431);
     CHECK(fftest::rss_kib() - before <= kMemoryBoundKib);
     CHECK(healthz_answers(server.port()));
 }
@@ -145,7 +144,10 @@ TEST_CASE("malformed request lines are refused with 400 or a close, never answer
         INFO("request: " << request.substr(0, 60));
         RawClient client(server.port());
         client.send(request);
-        client.socket().shutdown(tcp::socket::shutdown_send);
+        // The server may have refused and closed already (the 100 KiB line, in a Release build):
+        // then there is nothing left to half-close, and the status read below says what it did.
+        boost::system::error_code already_closed;
+        client.socket().shutdown(tcp::socket::shutdown_send, already_closed);
         const int status = client.status();
         CHECK(refused(status));
     }
@@ -163,13 +165,13 @@ TEST_CASE("absurd Content-Length values are refused without the server reserving
         client.send("POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: " + length +
                     "\r\n\r\nabc");
         const int status = client.status();
-        CHECK(refused(status));
+        CHECK((status == 400 || status == 413));  // malformed, or larger than the body limit
         CHECK(client.closed());
     }
     RawClient twice(server.port());
     twice.send(
         "POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 5\r\n\r\n");
-    CHECK(refused(twice.status()));
+    CHECK(twice.status() == 400);
     CHECK(fftest::rss_kib() - before <= kMemoryBoundKib);
     CHECK(healthz_answers(server.port()));
 }
@@ -215,7 +217,7 @@ TEST_CASE("slowloris connections are cut at the read timeout while /healthz keep
     CHECK(healthz_answers(server.port()));
 }
 
-TEST_CASE("connections beyond max_connections are closed and the server recovers afterwards",
+TEST_CASE("idle connections filling the server yield their slots and /healthz keeps answering",
           "[hostile][http]") {
     auto options = quick_options();
     options.max_connections = 32;
@@ -226,10 +228,15 @@ TEST_CASE("connections beyond max_connections are closed and the server recovers
     for (int i = 0; i < 200 && server.connections() < 32; ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     REQUIRE(server.connections() == 32);
-    CHECK_FALSE(healthz_answers(server.port()));
+    // Each probe takes the slot of the connection that has idled longest.
+    for (int i = 0; i < 5; ++i) CHECK(healthz_answers(server.port()));
+    int closed = 0;
+    for (int i = 0; i < 5; ++i) closed += idle[i]->closed() ? 1 : 0;
+    CHECK(closed == 5);
     idle.clear();
     for (int i = 0; i < 200 && server.connections() > 0; ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    CHECK(server.connections() == 0);
     CHECK(healthz_answers(server.port()));
 }
 

@@ -86,3 +86,16 @@ TEST_CASE("listen addresses parse with IPv4, bracketed IPv6 and host names") {
     CHECK_THROWS_AS(parse_host_port("host:70000"), std::invalid_argument);
     CHECK_THROWS_AS(parse_host_port("host:"), std::invalid_argument);
 }
+
+TEST_CASE("only loopback addresses count as unreachable from other machines") {
+    using ff::http::loopback_only;
+    CHECK(loopback_only("127.0.0.1:8080"));
+    CHECK(loopback_only("127.1.2.3:8080"));
+    CHECK(loopback_only("[::1]:8080"));
+    CHECK(loopback_only("localhost:8080"));
+    CHECK_FALSE(loopback_only("0.0.0.0:8080"));
+    CHECK_FALSE(loopback_only(":8080"));
+    CHECK_FALSE(loopback_only("[::]:8080"));
+    CHECK_FALSE(loopback_only("10.0.0.5:8080"));
+    CHECK_FALSE(loopback_only("fleetfuel:8080"));
+}

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "metrics/exposition.hpp"
@@ -25,6 +26,18 @@ ff::http::Router test_router() {
     };
     c.render_metrics = [] { return std::string("fleetfuel_db_up 1\n"); };
     return ff::http::default_router(std::move(c));
+}
+
+// The status of every response on the connection until the server closes it.
+std::vector<int> statuses_until_close(Client& client) {
+    std::vector<int> out;
+    for (;;) {
+        try {
+            out.push_back(client.receive().result_int());
+        } catch (const boost::system::system_error&) {
+            return out;
+        }
+    }
 }
 
 }  // namespace
@@ -74,37 +87,51 @@ TEST_CASE("many concurrent connections are all served") {
     CHECK(ok == 64);
 }
 
-TEST_CASE("an oversized header is refused and the server keeps answering others") {
+TEST_CASE("an oversized header is answered 431 and the server keeps answering others") {
     ServerThread server(test_router());
     {
         Client big(server.port());
         std::string request = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ";
         request += std::string(9 * 1024, 'a');
         request += "\r\n\r\n";
-        try {
-            big.send_raw(request);
-            const auto res = big.receive();
-            CHECK(res.result_int() == 431);
-        } catch (const boost::system::system_error&) {
-            SUCCEED("the server closed the connection");
-        }
+        big.send_raw(request);
+        CHECK(statuses_until_close(big) == std::vector<int>{431});
     }
     Client next(server.port());
     CHECK(next.get("/healthz").result_int() == 200);
 }
 
-TEST_CASE("an oversized body is refused with 413") {
+TEST_CASE("an oversized body is answered 413, even while the client is still sending it") {
     ServerThread server(test_router());
     Client client(server.port());
-    std::string request = "POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 20000\r\n\r\n";
-    request += std::string(20000, 'b');
-    try {
-        client.send_raw(request);
-        CHECK(client.receive().result_int() == 413);
-    } catch (const boost::system::system_error&) {
-        SUCCEED("the server closed the connection");
-    }
+    std::string request = "POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 200000\r\n\r\n";
+    request += std::string(200000, 'b');  // more than the socket buffers hold
+    client.send_raw(request);
+    CHECK(statuses_until_close(client) == std::vector<int>{413});
     CHECK(Client(server.port()).get("/healthz").result_int() == 200);
+}
+
+TEST_CASE("a header trickled in byte by byte is cut at the header deadline, not extended") {
+    ff::http::ServerOptions options;
+    options.header_timeout = std::chrono::milliseconds(300);
+    std::vector<std::string> refused;
+    options.on_refused = [&refused](std::string_view reason) { refused.emplace_back(reason); };
+    ServerThread server(test_router(), options);
+    Client slow(server.port());
+    const std::string request =
+        "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: abcdefghijklmnopqrstuvwxyz";
+    // A byte every 50 ms for up to 10 s: each one would reset a per-read timeout.
+    std::size_t sent = 0;
+    for (bool cut = false; sent < 200 && !cut; ++sent) {
+        try {
+            slow.send_raw(request.substr(sent % request.size(), 1));
+        } catch (const boost::system::system_error&) {
+            cut = true;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    CHECK(sent < 100);  // cut within 5 s; a deadline per read would have let all 10 s through
+    CHECK(server.on_io([&] { return refused; }) == std::vector<std::string>{"header_timeout"});
 }
 
 TEST_CASE("a client that sends half a request is dropped after the read timeout") {
@@ -159,18 +186,120 @@ TEST_CASE("a slow async route does not delay /healthz") {
     });
 }
 
-TEST_CASE("connections beyond the cap are closed while the open ones keep working") {
+TEST_CASE("when the server is full a new connection takes the slot of the one idle longest") {
     ff::http::ServerOptions options;
     options.max_connections = 2;
+    options.reserved_connections = 0;
+    std::vector<std::string> refused;
+    options.on_refused = [&refused](std::string_view reason) { refused.emplace_back(reason); };
     ServerThread server(test_router(), options);
     Client a(server.port());
-    Client b(server.port());
     CHECK(a.get("/healthz").result_int() == 200);
+    Client b(server.port());
     CHECK(b.get("/healthz").result_int() == 200);
 
-    Client third(server.port());  // the kernel accepts it; the server then closes it
-    CHECK(third.closed_by_server());
-    CHECK(a.get("/metrics").result_int() == 200);
+    // a has idled longest: it is closed, and the newcomer is served.
+    Client third(server.port());
+    CHECK(third.get("/healthz").result_int() == 200);
+    CHECK(a.closed_by_server());
+    CHECK(b.get("/metrics").result_int() == 200);
+    CHECK(server.on_io([&] { return refused; }) == std::vector<std::string>{"evicted"});
+}
+
+TEST_CASE("one client's connections yield to its own newcomers, not to other clients'") {
+    ff::http::ServerOptions options;
+    options.max_connections_per_client = 3;
+    ServerThread server(test_router(), options);
+    std::vector<std::unique_ptr<Client>> silent;
+    for (int i = 0; i < 10; ++i) silent.push_back(std::make_unique<Client>(server.port()));
+    // Ten silent connections from one address, three slots: the newest three survive.
+    Client probe(server.port());
+    CHECK(probe.get("/healthz").result_int() == 200);
+    int closed = 0;
+    for (int i = 0; i < 8; ++i) closed += silent[i]->closed_by_server() ? 1 : 0;
+    CHECK(closed == 8);
+    CHECK(server.connections() == 3);
+}
+
+TEST_CASE("requests that wait are held below the reserve: past it they get 503 at once") {
+    auto router = test_router();
+    ServerThread* server_ptr = nullptr;
+    std::vector<std::shared_ptr<boost::asio::steady_timer>> gates;
+    router.add({"/slow",
+                false,
+                {"GET"},
+                {},
+                [&](const ff::http::Request&) -> boost::asio::awaitable<ff::http::Response> {
+                    auto gate = std::make_shared<boost::asio::steady_timer>(
+                        server_ptr->io(), boost::asio::steady_timer::time_point::max());
+                    gates.push_back(gate);
+                    boost::system::error_code ec;
+                    co_await gate->async_wait(
+                        boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+                    co_return ff::http::Response{200, "text/plain", "finally\n", {}};
+                }});
+    ff::http::ServerOptions options;
+    options.max_connections = 4;
+    options.reserved_connections = 2;
+    ServerThread server(std::move(router), options);
+    server_ptr = &server;
+
+    Client first(server.port());
+    first.send("GET", "/slow");
+    Client second(server.port());
+    second.send("GET", "/slow");
+    while (server.on_io([&] { return gates.size(); }) < 2) std::this_thread::yield();
+    Client third(server.port());
+    const auto busy = third.get("/slow");
+    CHECK(busy.result_int() == 503);
+    CHECK(busy[bhttp::field::retry_after] == "1");
+    // The reserved slots still answer probes.
+    CHECK(Client(server.port()).get("/healthz").result_int() == 200);
+
+    server.on_io([&] {
+        for (auto& gate : gates) gate->cancel();
+        return 0;
+    });
+    CHECK(first.receive().body() == "finally\n");
+    CHECK(second.receive().body() == "finally\n");
+    server.on_io([&] {
+        gates.clear();
+        return 0;
+    });
+}
+
+TEST_CASE("a client that goes away cancels the work its request was waiting for") {
+    auto router = test_router();
+    ServerThread* server_ptr = nullptr;
+    std::shared_ptr<boost::asio::steady_timer> gate;
+    bool cancelled = false;
+    router.add({"/slow",
+                false,
+                {"GET"},
+                {},
+                [&](const ff::http::Request&) -> boost::asio::awaitable<ff::http::Response> {
+                    gate = std::make_shared<boost::asio::steady_timer>(
+                        server_ptr->io(), boost::asio::steady_timer::time_point::max());
+                    auto keep = gate;
+                    boost::system::error_code ec;
+                    co_await keep->async_wait(
+                        boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+                    cancelled = ec == boost::asio::error::operation_aborted;
+                    co_return ff::http::Response{200, "text/plain", "nobody reads this\n", {}};
+                }});
+    ServerThread server(std::move(router));
+    server_ptr = &server;
+    {
+        Client leaving(server.port());
+        leaving.send("GET", "/slow");
+        while (!server.on_io([&] { return gate != nullptr; })) std::this_thread::yield();
+    }  // closed here
+    while (!server.on_io([&] { return cancelled; })) std::this_thread::yield();
+    while (server.connections() != 0) std::this_thread::yield();
+    server.on_io([&] {
+        gate.reset();
+        return 0;
+    });
 }
 
 TEST_CASE("stop closes idle keep-alive connections and ends every session") {

@@ -65,9 +65,10 @@ TEST_CASE(
     auto dry = fleetfuel(fx.url(), fx.dir(), "import --snapshot --json");
     INFO(dry.err);
     REQUIRE(dry.exit_code == 0);
-    for (const char* key : {"rows_read", "inserted", "updated", "soft_deleted", "undeleted",
-                            "unchanged", "stale", "rejected", "flagged", "duplicates",
-                            "files_applied", "files_quarantined", "skipped_etag"}) {
+    for (const char* key :
+         {"rows_read", "inserted", "updated", "soft_deleted", "undeleted", "unchanged", "stale",
+          "rejected", "flagged", "duplicates", "files_applied", "files_quarantined", "skipped_etag",
+          "unidentified", "deletes_withheld"}) {
         CHECK(dry.out.find("\"" + std::string(key) + "\":") != std::string::npos);
     }
     CHECK(fx.pg().scalar("SELECT count(*) FROM fuel.records") == "0");
@@ -90,6 +91,32 @@ TEST_CASE(
     auto refused_apply = fleetfuel(fx.url(), fx.dir(), "import --snapshot --apply");
     CHECK(refused_apply.exit_code == 3);
     CHECK(fx.pg().scalar("SELECT count(*) FROM fuel.records WHERE deleted_at IS NULL") != "0");
+}
+
+TEST_CASE("fleetfuel import says when a snapshot soft-deletes no absent row, and why",
+          "[integration]") {
+    EngineFixture fx;
+    ExportGenerator gen(23);
+    std::vector<GenRow> rows;
+    for (long long id = 1; id <= 30; ++id) rows.push_back(gen.row(id, kBaseTime + id));
+    fx.put("latest.json", gen.snapshot_object(rows, kBaseTime + 86400));
+    REQUIRE(fleetfuel(fx.url(), fx.dir(), "import --snapshot --apply").exit_code == 0);
+
+    rows.pop_back();  // row 30 is gone, and a row nobody can tell apart is in its place
+    rows.push_back(GenRow{0, R"({"notes":"fill \ud83d"})", std::nullopt, std::nullopt});
+    fx.put("latest.json", gen.snapshot_object(rows, kBaseTime + 2 * 86400));
+    for (const char* mode : {"", " --apply"}) {
+        auto r = fleetfuel(fx.url(), fx.dir(), std::string("import --snapshot --json") + mode);
+        INFO(r.err);
+        CHECK(r.exit_code == 0);
+        CHECK(r.out.find("\"rejected\":1,") != std::string::npos);
+        CHECK(r.out.find("\"soft_deleted\":0,") != std::string::npos);
+        CHECK(r.out.find("\"unidentified\":1,\"deletes_withheld\":1}") != std::string::npos);
+        CHECK(r.err.find("no absent row is soft-deleted in this run; 1 would have been") !=
+              std::string::npos);
+        CHECK(r.err.find("unidentified 1, soft deletes withheld 1") != std::string::npos);
+    }
+    CHECK(fx.pg().scalar("SELECT count(*) FROM fuel.records WHERE deleted_at IS NULL") == "30");
 }
 
 TEST_CASE("fleetfuel import tells the user to migrate when the schema is missing",

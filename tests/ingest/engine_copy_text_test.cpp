@@ -20,14 +20,18 @@ TEST_CASE("Reject text is valid UTF-8 without NUL bytes and cut on a character b
     CHECK(detail::clean_text("\xed\xa0\x80") == "???");  // a UTF-16 surrogate is not UTF-8
 }
 
-TEST_CASE("Counts print as one JSON object with exactly the thirteen snake_case keys") {
+TEST_CASE("Counts print as one JSON object with exactly the fifteen snake_case keys") {
     Counts c;
     c.rows_read = 3;
     c.files_applied = 1;
+    c.unidentified = 1;
+    c.deletes_withheld = 2;
     CHECK(to_json(c) ==
           "{\"rows_read\":3,\"inserted\":0,\"updated\":0,\"soft_deleted\":0,\"undeleted\":0,"
           "\"unchanged\":0,\"stale\":0,\"rejected\":0,\"flagged\":0,\"duplicates\":0,"
-          "\"files_applied\":1,\"files_quarantined\":0,\"skipped_etag\":0}");
+          "\"files_applied\":1,\"files_quarantined\":0,\"skipped_etag\":0,\"unidentified\":1,"
+          "\"deletes_withheld\":2}");
+    CHECK(summary(c).find("unidentified 1, soft deletes withheld 2") != std::string::npos);
 }
 
 TEST_CASE("The apply functions' answer becomes counts, or a refusal") {
@@ -38,6 +42,7 @@ TEST_CASE("The apply functions' answer becomes counts, or a refusal") {
     CHECK(ok.counts.inserted == 2);
     CHECK(ok.counts.soft_deleted == 4);
     CHECK(ok.counts.flags.at("price_mismatch") == 1);
+    CHECK(detail::parse_apply_result(R"({"deletes_withheld": 3})").counts.deletes_withheld == 3);
     auto refused = detail::parse_apply_result(R"({"refused": "mass_delete", "live_rows": 10})");
     CHECK(refused.refused == "mass_delete");
     CHECK_FALSE(refused.forced);

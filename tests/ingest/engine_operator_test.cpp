@@ -269,3 +269,106 @@ TEST_CASE(
     CHECK(fleetfuel(q.fx, "requeue " + kBrokenKey + " --apply", "WRITER_LOCK_WAIT=1s").exit_code ==
           0);
 }
+
+TEST_CASE(
+    "fleetfuel reset-watermark moves where the next poll lists from, also while recent files "
+    "were processed",
+    "[integration]") {
+    EngineFixture fx;
+    ExportGenerator gen(8);
+    auto put = [&](const std::string& time, long long id) {
+        const Ts at = kBaseTime + 86400 + id;
+        fx.put("changes/2026-06-02T" + time + "Z.json",
+               gen.change_file({GenChange{"insert", id, at, gen.row(id, at)}}));
+    };
+    auto stored = [&](long long id) {
+        return fx.pg().scalar("SELECT count(*) FROM fuel.records WHERE id = $1",
+                              {std::to_string(id)}) == "1";
+    };
+    const std::string a = "fuel_records/changes/2026-06-02T00:10:00Z.json";
+    const std::string b = "fuel_records/changes/2026-06-02T00:20:00Z.json";
+    const std::string d = "fuel_records/changes/2026-06-02T00:40:00Z.json";
+    put("00:10:00", 951);
+    put("00:20:00", 952);
+    put("00:30:00", 953);
+    put("00:40:00", 954);
+    REQUIRE(fx.changes().counts.files_applied == 4);
+    // The oldest was processed long ago, the others just now.
+    fx.pg().exec(
+        "UPDATE fuel.change_files SET processed_at = now() - interval '3 days' "
+        "WHERE key = '" +
+        a + "'");
+
+    fx.options.listing = ff::ingest::Listing::recent;
+    fx.options.listing_overlap = 1;
+    put("00:15:00", 955);  // late, below where polls list from
+    CHECK(fx.changes().counts.files_applied == 0);
+    CHECK_FALSE(stored(955));
+
+    // With the default overlap of 100 the poll would list every key; the message says so.
+    auto reset = fleetfuel(fx, "reset-watermark --to " + b + " --apply");
+    INFO(reset.out << reset.err);
+    REQUIRE(reset.exit_code == 0);
+    CHECK(contains(reset.out, d + " -> " + b + "; the next poll lists after (the first key)"));
+
+    auto poll = fx.changes();  // overlap 1: lists after a, the file before b
+    CHECK(poll.listing_start == a);
+    CHECK(poll.counts.files_applied == 1);
+    CHECK(stored(955));
+    CHECK(fx.pg().scalar("SELECT watermark FROM fuel.ingest_state WHERE stream = 'changes'") ==
+          d);  // that poll saw the newest file again: the watermark is back up
+
+    CHECK(fleetfuel(fx, "reset-watermark --to changes/manual.txt --apply").exit_code == 2);
+}
+
+TEST_CASE(
+    "fleetfuel verify exits 0 when everything agrees and 1 with the differences, read-only and "
+    "without the writer lock",
+    "[integration]") {
+    Quarantined q;
+    auto ok = fleetfuel(q.fx, "verify");
+    INFO(ok.out << ok.err);
+    REQUIRE(ok.exit_code == 0);
+    CHECK(contains(ok.out, "typed_columns: 1 rows; every typed column equals fuel.normalise(raw)"));
+    CHECK(contains(ok.out,
+                   "change_files: 2 change files under fuel_records/changes/: 2 in the "
+                   "ledger, 0 pending, 0 missing"));
+    CHECK(contains(ok.out, "watermark: " + kFullBroken));
+    CHECK(contains(ok.out, "verify: everything agrees"));
+
+    // Beside a daemon: the writer lock is held elsewhere, and verify writes nothing.
+    PgSession holder(q.fx.url());
+    holder.exec("SELECT pg_advisory_lock(" + std::to_string(ff::db::kWriterLockKey) + ")");
+    const std::string writes =
+        "SELECT sum(n_tup_ins + n_tup_upd + n_tup_del)::text FROM pg_stat_user_tables "
+        "WHERE schemaname = 'fuel'";
+    q.fx.pg().exec("SELECT pg_stat_clear_snapshot()");
+    const std::string before = q.fx.pg().scalar(writes);
+    auto locked = fleetfuel(q.fx, "verify --json", "WRITER_LOCK_WAIT=1s");
+    REQUIRE(locked.exit_code == 0);
+    rapidjson::Document doc;
+    doc.Parse(locked.out.c_str());
+    REQUIRE_FALSE(doc.HasParseError());
+    CHECK(doc["ok"].GetBool());
+    REQUIRE(doc["checks"].Size() == 3);
+    CHECK(std::string(doc["checks"][0]["check"].GetString()) == "typed_columns");
+    CHECK(doc["checks"][0]["rows"].GetInt() == 1);
+    CHECK(std::string(doc["checks"][2]["watermark"].GetString()) == kFullBroken);
+    q.fx.pg().exec("SELECT pg_stat_clear_snapshot()");
+    CHECK(q.fx.pg().scalar(writes) == before);
+    holder.exec("SELECT pg_advisory_unlock_all()");
+
+    q.fx.pg().exec(
+        "BEGIN; SET LOCAL fuel.normalised_by_ingest = on; "
+        "UPDATE fuel.records SET vehicle_reg = 'NOPE1' WHERE id = 801; COMMIT");
+    auto bad = fleetfuel(q.fx, "verify");
+    CHECK(bad.exit_code == 1);
+    CHECK(contains(bad.out, "  801  vehicle_reg: stored \"NOPE1\", expected \""));
+    CHECK(contains(bad.out, "verify: differences found"));
+    auto bad_json = fleetfuel(q.fx, "verify --json --limit 1");
+    CHECK(bad_json.exit_code == 1);
+    CHECK(contains(bad_json.out, "{\"id\":801,\"column\":\"vehicle_reg\",\"stored\":\"NOPE1\""));
+
+    CHECK(fleetfuel(q.fx, "verify --limit 0").exit_code == 2);
+    CHECK(fleetfuel(q.fx, "verify --bogus").exit_code == 2);
+}

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "metrics/registry.hpp"
@@ -109,6 +110,19 @@ TEST_CASE("values are written the way Go writes floats") {
     CHECK(format_value(std::numeric_limits<double>::quiet_NaN()) == "NaN");
     CHECK(format_value(std::numeric_limits<double>::infinity()) == "+Inf");
     CHECK(format_value(-std::numeric_limits<double>::infinity()) == "-Inf");
+}
+
+// std::to_chars does not terminate what it writes, and each call's buffer lies where the last
+// call's did: a reader that runs past the end picks up the previous value's digits. A Release
+// build showed it ("1e-04" for 0.0001 after a longer value); a Debug build's stack hid it.
+TEST_CASE("a value is formatted from its own characters, not the previous value's") {
+    using ff::metrics::format_value;
+    for (const auto& [v, text] : std::vector<std::pair<double, std::string>>{
+             {0.0001, "0.0001"}, {123456, "123456"}, {0.5, "0.5"}, {1e5, "100000"}}) {
+        CHECK(format_value(1781208003.5) == "1.7812080035e+09");  // a long one first
+        const std::string shown = format_value(v);  // from the same frame, so the same buffer
+        CHECK(shown == text);
+    }
 }
 
 TEST_CASE("a counter ignores decrements, a gauge takes them") {

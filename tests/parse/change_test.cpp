@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
+#include "parse/limits.hpp"
 #include "parse/row_parser.hpp"
 
 using ff::parse::ParsedChange;
@@ -70,4 +71,27 @@ TEST_CASE("Changes that cannot be applied are rejected with the reason and the i
     CHECK(change_reject(R"({"op":"insert","id":1,"row":[1]})").reason ==
           "row is an array, not an object");
     CHECK(change_reject("[]").reason == "change is an array, not an object");
+}
+
+TEST_CASE(
+    "A change's row nests as deep as a snapshot row: the change's own object does not count") {
+    using Catch::Matchers::Contains;
+    const auto depth = static_cast<std::size_t>(ff::parse::kMaxRowDepth);
+    auto change_with_row = [](std::size_t row_depth) {
+        std::string row = R"({"id":5,"x":)" + std::string(row_depth - 1, '[') + "1" +
+                          std::string(row_depth - 1, ']') + "}";
+        return R"({"op":"insert","id":5,"row":)" + row + "}";
+    };
+    const ParsedChange deepest = change_ok(change_with_row(depth));
+    REQUIRE(deepest.row.has_value());
+    CHECK(deepest.row->canonical.size() > 2 * depth);
+    const RowReject beyond = change_reject(change_with_row(depth + 1));
+    CHECK_THAT(beyond.reason, Contains("nesting deeper than 1000"));
+    CHECK(beyond.id == 5);
+}
+
+TEST_CASE("An unreadable change is recorded with its own id when its text holds one") {
+    CHECK(change_reject(R"({"op":"insert","id":31,"row":{"id":31,"notes":"\udc00"}})").id == 31);
+    CHECK(change_reject(R"({"op":"insert","id":32.0,"row":{"id":32}})").id == 32);
+    CHECK(change_reject(R"({"op":"insert","row":{"id":33,"n":1e999999}})").id == std::nullopt);
 }

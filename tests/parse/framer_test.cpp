@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "parse/json_framer.hpp"
+#include "parse/limits.hpp"
 
 using ff::parse::DocumentKind;
 using ff::parse::FileError;
@@ -25,8 +26,10 @@ Framed frame(std::string_view doc, const std::vector<std::size_t>& cuts = {},
     Framed out;
     JsonFramer framer(kind, limits);
     const auto on_element = [&](std::string_view e) { out.elements.emplace_back(e); };
-    const auto on_reject = [&](std::string_view first, std::string_view reason) {
-        out.rejects.push_back(std::string(reason) + "|" + std::string(first.substr(0, 10)));
+    const auto on_reject = [&](std::string_view first, std::string_view reason,
+                               std::optional<long long> id) {
+        out.rejects.push_back(std::string(reason) + "|" + std::string(first.substr(0, 10)) + "|" +
+                              (id ? std::to_string(*id) : "-"));
     };
     std::size_t from = 0;
     for (const std::size_t cut : cuts) {
@@ -137,8 +140,31 @@ TEST_CASE("An element larger than the cap is rejected alone and the rest is stil
     const Framed f = frame(doc, {100, 5 << 20});
     CHECK(f.elements == std::vector<std::string>{R"({"id":1})", R"({"id":3})"});
     REQUIRE(f.rejects.size() == 1);
-    CHECK(f.rejects[0] == "element is larger than 1048576 bytes|{\"id\":2,\"n");
+    CHECK(f.rejects[0] == "element is larger than 1048576 bytes|{\"id\":2,\"n|2");
     CHECK(f.meta.elements == 3);
+}
+
+TEST_CASE("An oversize element's id is read from all of it, whatever the chunks") {
+    // Past the kept first bytes: a nested id, an id in a string, then its own last id member.
+    const std::string big = R"({"id":4,"x":{"id":5},"notes":"\"id\":6,)" +
+                            std::string(3 << 20, 'x') + R"(","id":7,"y":[{"id":8}]})";
+    const std::string doc = "[" + big + R"(,{"id":9,"notes":")" + std::string(2 << 20, 'y') +
+                            R"("},{"row":{"id":10},"notes":")" + std::string(2 << 20, 'z') +
+                            R"("}])";
+    const std::vector<std::string> want{"element is larger than 1048576 bytes|{\"id\":4,\"x|7",
+                                        "element is larger than 1048576 bytes|{\"id\":9,\"n|9",
+                                        "element is larger than 1048576 bytes|{\"row\":{\"i|-"};
+    CHECK(frame(doc).rejects == want);
+    std::mt19937 rng(7);
+    for (int round = 0; round < 5; ++round) {
+        std::vector<std::size_t> cuts;
+        for (std::size_t pos = 0;;) {
+            pos += std::uniform_int_distribution<std::size_t>(1, 700'000)(rng);
+            if (pos >= doc.size()) break;
+            cuts.push_back(pos);
+        }
+        CHECK(frame(doc, cuts).rejects == want);
+    }
 }
 
 TEST_CASE("Without a reject callback an oversize element reaches on_element cut short") {
@@ -177,10 +203,37 @@ TEST_CASE("Files that cannot be applied at all are refused with a clear reason")
     CHECK_THAT(file_error(R"({"exported_at":5,"rows":[]})"), Contains("exported_at"));
 }
 
-TEST_CASE("A document nested deeper than the cap is refused without exhausting memory") {
+TEST_CASE("An element nested deeper than the cap is framed whole, the rest of the file with it") {
+    // Past the cap the framer only matches brackets: memory stays one counter, whatever the depth.
     const std::string deep =
-        "{\"rows\":[" + std::string(100000, '[') + std::string(100000, ']') + "]}";
-    CHECK_THROWS_WITH(frame(deep), Catch::Matchers::Contains("nesting deeper than 64"));
+        R"({"id":2,"x":)" + std::string(100000, '[') + std::string(100000, ']') + "}";
+    const Framed f = frame(R"({"rows":[{"id":1},)" + deep + R"(,{"id":3}],"row_count":3})");
+    CHECK(f.elements == std::vector<std::string>{R"({"id":1})", deep, R"({"id":3})"});
+    // A value nested past the cap in metadata the framer does not read is skipped the same way.
+    CHECK(frame(R"({"extra":)" + std::string(5000, '[') + std::string(5000, ']') +
+                R"(,"rows":[{"id":1}]})")
+              .elements.size() == 1);
+    // Past the cap (the document's array and 1 002 levels of its element) brackets are matched
+    // by count only; the parser rejects the element for its depth.
+    const std::string odd =
+        "[" + std::string(1500, '[') + std::string(498, '}') + std::string(1002, ']') + "]";
+    CHECK(frame(odd).elements.size() == 1);
+    // Truncated inside a skipped value: the file is cut off.
+    CHECK_THROWS_WITH(frame("[" + std::string(5000, '[')), Catch::Matchers::Contains("truncated"));
+    // An unbalanced close is still an error once back at the checked depth.
+    CHECK_THAT(file_error("[" + std::string(2000, '[') + std::string(2001, ']') + "]]"),
+               Catch::Matchers::Contains("garbage after the document"));
+}
+
+TEST_CASE("The framer checks every bracket down to a change's row nested as deep as allowed") {
+    const auto L = static_cast<std::size_t>(ff::parse::kMaxRowDepth);
+    const std::string ok = R"({"changes":[{"op":"insert","row":)" + std::string(L, '[') + "1" +
+                           std::string(L, ']') + "}]}";
+    CHECK(frame(ok, {}, DocumentKind::changes).elements.size() == 1);
+    const std::string mismatched = R"({"changes":[{"op":"insert","row":)" + std::string(L, '[') +
+                                   "1" + std::string(L - 1, ']') + "}}]}";
+    CHECK_THAT(file_error(mismatched, DocumentKind::changes),
+               Catch::Matchers::Contains("not JSON"));
 }
 
 TEST_CASE("A row_count that matches, or a null one, is accepted") {

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "parse/content_hash.hpp"
+#include "parse/limits.hpp"
 #include "parse/row_parser.hpp"
 
 using ff::parse::ParsedRow;
@@ -106,7 +107,7 @@ TEST_CASE("Hostile rows are rejected with a clear reason and nothing breaks") {
     using Catch::Matchers::Contains;
     const std::string deep =
         "{\"id\":1,\"x\":" + std::string(100000, '[') + std::string(100000, ']') + "}";
-    CHECK_THAT(reject_reason(deep), Contains("nesting deeper than 64"));
+    CHECK_THAT(reject_reason(deep), Contains("nesting deeper than 1000"));
     const std::string big = R"({"id":1,"s":")" + std::string(10 << 20, 'x') + R"("})";
     CHECK_THAT(reject_reason(big), Contains("larger than 1048576 bytes"));
     CHECK_THAT(reject_reason("{\"id\":1,\"s\":\"\xFF\"}"), Contains("invalid UTF-8"));
@@ -123,4 +124,47 @@ TEST_CASE("Hostile rows are rejected with a clear reason and nothing breaks") {
 
 TEST_CASE("Raw control characters in strings are accepted and written escaped") {
     CHECK(row_ok("{\"id\":1,\"s\":\"a\tb\"}").canonical == R"({"id":1,"s":"a\tb"})");
+}
+
+namespace {
+
+RowReject rejected(std::string_view element) {
+    auto result = ff::parse::parse_row(element);
+    if (auto* reject = std::get_if<RowReject>(&result)) return *reject;
+    FAIL("accepted: " << std::get<ParsedRow>(result).canonical);
+    return {};
+}
+
+// {"id":1,"x":{"a":{"a":...1...}}} with the row object counted: `depth` levels in all.
+std::string nested_row(int depth) {
+    std::string row = R"({"id":1,"x":)";
+    for (int i = 1; i < depth; ++i) row += R"({"a":)";
+    row += "1";
+    row += std::string(static_cast<std::size_t>(depth), '}');
+    return row;
+}
+
+}  // namespace
+
+TEST_CASE("An unreadable row still says which row it is, when its text holds its id") {
+    CHECK(rejected(R"({"id":17,"notes":"fill \ud83d"})").id == 17);  // a cut emoji
+    CHECK(rejected("{\"id\":18,\"notes\":\"caf\xC3\"}").id == 18);   // invalid UTF-8
+    CHECK(rejected(R"({"id":19,"litres":1e999999})").id == 19);      // beyond numeric
+    CHECK(rejected(R"({"id":17.0,"litres":4})").id == 17);           // not an integer
+    CHECK(
+        rejected(R"({"id":"21","x":)" + std::string(5000, '[') + std::string(5000, ']') + "}").id ==
+        21);  // nested too deep
+    CHECK(rejected(R"({"notes":"\ud83d","id":{"n":22}})").id == std::nullopt);
+    CHECK(rejected(R"({"notes":"\ud83d"})").id == std::nullopt);
+    CHECK(rejected(R"({"id":17.5})").id == std::nullopt);
+    CHECK(rejected(R"([{"id":23}])").id == std::nullopt);
+}
+
+TEST_CASE("A row nests as deep as the shared cap, far below what jsonb accepts, and no deeper") {
+    using Catch::Matchers::Contains;
+    const ParsedRow deepest = row_ok(nested_row(ff::parse::kMaxRowDepth));
+    CHECK(deepest.canonical.size() > 5000);
+    const RowReject beyond = rejected(nested_row(ff::parse::kMaxRowDepth + 1));
+    CHECK_THAT(beyond.reason, Contains("nesting deeper than 1000"));
+    CHECK(beyond.id == 1);
 }

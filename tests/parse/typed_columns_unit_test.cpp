@@ -74,3 +74,32 @@ TEST_CASE("Rows whose reading is not certain are left to the database") {
     // Unknown fields do not matter, whatever they hold.
     CHECK(normalise_row_json(R"({"x_source_app": {"v": [1, 2e5, "three"]}})"));
 }
+
+TEST_CASE("Title case keeps an apostrophe inside its word, in ASCII, and declines other text") {
+    auto department = [](const std::string& v) {
+        const auto c = normalise_row_json(R"({"department": ")" + v + "\"}");
+        REQUIRE(c);
+        return column(*c, "department");
+    };
+    CHECK(department("o'neil  DEPT") == "O'neil Dept");
+    CHECK(department("st.john x.y") == "St.John X.Y");
+    CHECK(department("'twas 2ND-shift") == "'Twas 2nd-Shift");
+    CHECK(department("INFINITI") == "Infiniti");
+    CHECK_FALSE(normalise_row_json(R"({"department": "ÉQUIPE nord"})"));
+    CHECK_FALSE(normalise_row_json(R"({"department": "O’NEIL"})"));
+    CHECK_FALSE(normalise_row_json(R"({"payment_method": "VİSA"})"));
+}
+
+TEST_CASE("A currency word may carry a full stop, and blank notes and plates are missing") {
+    const auto c = normalise_row_json(
+        R"({"amount": "Ksh. 8,212.75", "price_per_litre": "180.50 KES.", "odometer": "123,456 km.",
+            "notes": " \t ", "vehicle_reg": "  "})");
+    REQUIRE(c);
+    CHECK(column(*c, "amount") == "8212.75");
+    CHECK(column(*c, "price_per_litre") == "180.50");
+    CHECK(column(*c, "odometer_km") == std::nullopt);  // a unit takes no full stop
+    CHECK(column(*c, "flags") == "{unparseable_number,derived_litres}");
+    CHECK(column(*c, "notes") == std::nullopt);
+    CHECK(column(*c, "vehicle_reg_raw") == std::nullopt);
+    CHECK(column(*c, "vehicle_reg") == std::nullopt);
+}

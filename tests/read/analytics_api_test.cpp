@@ -70,7 +70,7 @@ std::string error_parameter(const HttpReply& reply) {
 TEST_CASE("fuel-fills reports the last 30 Nairobi days by default, matching fuel.records",
           "[analytics]") {
     SeededDatabase db;
-    AnalyticsServer server(db.url());
+    AnalyticsServer server(db);
     const auto doc = parse(http_get(server.port(), "/analytics/fuel-fills"));
     auto& s = db.session();
 
@@ -108,7 +108,7 @@ TEST_CASE("fuel-fills reports the last 30 Nairobi days by default, matching fuel
 TEST_CASE("fuel-fills periods and explicit date ranges are inclusive fill_date ranges",
           "[analytics]") {
     SeededDatabase db;
-    AnalyticsServer server(db.url());
+    AnalyticsServer server(db);
     auto& s = db.session();
     for (const auto& [period, days] : {std::pair{"7d", 7}, {"90d", 90}, {"365d", 365}}) {
         INFO(period);
@@ -128,7 +128,7 @@ TEST_CASE("fuel-fills periods and explicit date ranges are inclusive fill_date r
 TEST_CASE("fuel-fills filters by department (Unassigned for none) and by normalised plate",
           "[analytics]") {
     SeededDatabase db;
-    AnalyticsServer server(db.url());
+    AnalyticsServer server(db);
     auto& s = db.session();
     const auto from = today(s, 364);
     const auto to = today(s);
@@ -148,7 +148,7 @@ TEST_CASE("fuel-fills filters by department (Unassigned for none) and by normali
 
 TEST_CASE("fuel-fills km and km per litre count plausible efficiency rows only", "[analytics]") {
     SeededDatabase db;
-    AnalyticsServer server(db.url());
+    AnalyticsServer server(db);
     auto& s = db.session();
     REQUIRE(s.scalar("SELECT count(*) FROM reporting.v_fuel_efficiency WHERE plausible = false") !=
             "0");
@@ -164,7 +164,7 @@ TEST_CASE("fuel-fills km and km per litre count plausible efficiency rows only",
 TEST_CASE("recent fills come newest first with their flags, and deleted fills are left out",
           "[analytics]") {
     SeededDatabase db;
-    AnalyticsServer server(db.url());
+    AnalyticsServer server(db);
     auto& s = db.session();
     auto doc = parse(http_get(server.port(), "/analytics/fuel-fills/recent?limit=5"));
     const auto newest = s.query(
@@ -190,7 +190,7 @@ TEST_CASE("recent fills come newest first with their flags, and deleted fills ar
 TEST_CASE("filters lists the departments, the plates and the date range of live fills",
           "[analytics]") {
     SeededDatabase db;
-    AnalyticsServer server(db.url());
+    AnalyticsServer server(db);
     auto& s = db.session();
     const auto doc = parse(http_get(server.port(), "/analytics/filters"));
     std::vector<std::string> departments;
@@ -205,7 +205,7 @@ TEST_CASE("filters lists the departments, the plates and the date range of live 
 
 TEST_CASE("invalid analytics parameters get 400 naming the parameter", "[analytics]") {
     SeededDatabase db;
-    AnalyticsServer server(db.url());
+    AnalyticsServer server(db);
     const std::vector<std::pair<std::string, std::string>> cases = {
         {"/analytics/fuel-fills?period=14d", "period"},
         {"/analytics/fuel-fills?period=7d&from=2024-01-01&to=2024-01-31", "period"},
@@ -230,7 +230,7 @@ TEST_CASE("invalid analytics parameters get 400 naming the parameter", "[analyti
 TEST_CASE("with a token the analytics endpoints answer 401 unless the bearer token matches",
           "[analytics]") {
     SeededDatabase db;
-    AnalyticsServer server(db.url(), "s3cret-token");
+    AnalyticsServer server(db, "s3cret-token");
     for (const std::string target :
          {"/analytics/fuel-fills", "/analytics/fuel-fills/recent", "/analytics/filters"}) {
         INFO(target);

@@ -36,6 +36,7 @@ class Daemon {
                                      "FUEL_SOURCE_DIR=" + db.source_dir().string(),
                                      "HTTP_LISTEN=127.0.0.1:" + std::to_string(port_),
                                      "FUEL_ANALYTICS=on",
+                                     "FUEL_READER_ROLE=" + db.reader_role(),
                                      "CHANGES_INTERVAL=1s"};
         if (!token.empty()) env.push_back("FUEL_ANALYTICS_TOKEN=" + token);
         const std::string bin = fftest::fleetfuel_binary();

@@ -109,3 +109,36 @@ TEST_CASE("The local store reports missing keys and refuses keys that escape the
     }
     CHECK_THROWS_AS(run(read_all(*store, "../etc/passwd", &chunks)), S3Error);
 }
+
+TEST_CASE("The local store lists a large directory a page at a time, in key order", "[local]") {
+    TempDir dir;
+    for (int i = 2499; i >= 0; --i) {  // created in reverse: the directory's order means nothing
+        char key[64];
+        std::snprintf(key, sizeof key, "fuel_records/changes/%05d.json", i);
+        dir.write(key, "x");
+    }
+    dir.write("fuel_records/latest.json", "{}");
+    auto store = make_local_store(dir.path);
+    std::vector<std::size_t> sizes;
+    std::string last;
+    bool ordered = true;
+    auto consume = [&](std::span<const ObjectInfo> page) -> net::awaitable<void> {
+        sizes.push_back(page.size());
+        for (const auto& obj : page) {
+            ordered = ordered && obj.key > last;
+            last = obj.key;
+        }
+        co_return;
+    };
+    run(store->list_pages("fuel_records/changes/", "", consume));
+    CHECK(sizes == std::vector<std::size_t>{1000, 1000, 500});
+    CHECK(ordered);
+    CHECK(last == "fuel_records/changes/02499.json");
+
+    sizes.clear();
+    last.clear();
+    run(store->list_pages("fuel_records/changes/", "fuel_records/changes/01499.json", consume));
+    CHECK(sizes == std::vector<std::size_t>{1000});
+    CHECK(ordered);
+    CHECK(run(store->list("fuel_records/nothing-here/", "")).empty());
+}

@@ -2,9 +2,11 @@
 #include "s3/s3_client.hpp"
 
 #include <catch2/catch.hpp>
+#include <cstdlib>
 
 #include "s3/errors.hpp"
 #include "s3_test_util.hpp"
+#include "support/tls_ca.hpp"
 
 namespace {
 
@@ -165,6 +167,46 @@ TEST_CASE("HTTPS works when the CA file is trusted and fails verification withou
         CHECK(e.kind() == ErrorKind::tls);
         CHECK(std::string(e.what()).find("verif") != std::string::npos);
     }
+}
+
+TEST_CASE(
+    "RUSTFS_CA_FILE pins: a certificate from another CA is refused even where the system "
+    "store trusts it",
+    "[integration]") {
+    // The system store stands in as OpenSSL's SSL_CERT_FILE, here trusting the server's CA.
+    const std::string server_ca = fftest::required_env("FF_TEST_S3_CA_FILE");
+    const char* previous = std::getenv("SSL_CERT_FILE");
+    const std::string saved = previous ? previous : "";
+    ::setenv("SSL_CERT_FILE", server_ca.c_str(), 1);
+    struct Restore {
+        std::string value;
+        bool had;
+        ~Restore() {
+            had ? (void)::setenv("SSL_CERT_FILE", value.c_str(), 1)
+                : (void)::unsetenv("SSL_CERT_FILE");
+        }
+    } restore{saved, previous != nullptr};
+
+    net::io_context io;
+    auto options = s3test::options_for(s3test::bucket_name());
+    options.endpoint = fftest::required_env("FF_TEST_S3_TLS_ENDPOINT");
+    options.max_attempts = 1;
+    auto system_store = make_s3_client(io.get_executor(), options);
+    run(io, system_store->create_bucket());  // trusted through the (stand-in) system store
+
+    options.ca_file = fftest::another_ca_file();
+    auto pinned = make_s3_client(io.get_executor(), options);
+    try {
+        run(io, pinned->list("", ""));
+        FAIL("a certificate from a CA outside RUSTFS_CA_FILE was accepted");
+    } catch (const S3Error& e) {
+        CHECK(e.kind() == ErrorKind::tls);
+        CHECK_THAT(e.what(), Catch::Contains("verif"));
+    }
+
+    options.ca_file = server_ca;  // pinning the right CA works
+    auto right = make_s3_client(io.get_executor(), options);
+    CHECK(run(io, right->list("", "")).empty());
 }
 
 TEST_CASE("Creating a bucket that already exists and is ours succeeds", "[integration]") {

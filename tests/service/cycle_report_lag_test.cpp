@@ -86,3 +86,46 @@ TEST_CASE("a leader losing its database session falls behind until a changes cyc
     r.report.another_replica_leads();  // another replica ingests now; this one is not behind
     CHECK(r.lag(kStart + 11min) == 0.0);
 }
+
+TEST_CASE("a snapshot applied without its soft deletes is counted, a refused one is not") {
+    Reporting r;
+    const auto withheld = [&] {
+        const std::string text = ff::metrics::render(r.registry.snapshot());
+        const std::string series = "\nfleetfuel_snapshot_deletes_withheld_total ";
+        const auto at = text.find(series);
+        REQUIRE(at != std::string::npos);
+        return std::stod(text.substr(at + series.size()));
+    };
+    CHECK(withheld() == 0.0);  // exists from the first scrape, so increase() sees the first one
+
+    ff::ingest::SnapshotResult applied;
+    applied.deletes_withheld = true;
+    applied.counts.unidentified = 1;
+    r.report.started(Stream::snapshot, kStart);
+    r.report.snapshot_done(applied, 0.1, kStart);
+    CHECK(withheld() == 1.0);
+
+    ff::ingest::SnapshotResult refused = applied;
+    refused.refused = ff::ingest::Refusal::mass_delete;
+    r.report.started(Stream::snapshot, kStart + 1h);
+    r.report.snapshot_done(refused, 0.1, kStart + 1h);
+    CHECK(withheld() == 1.0);
+}
+
+TEST_CASE("a late change file shows in the changes lag until the next cycle, and is counted") {
+    Reporting r;
+    r.changes_ok(kStart);
+    r.report.started(Stream::changes, kStart + 30s);
+    ChangesResult found;
+    found.full_listing = true;
+    found.late_files = 2;
+    found.oldest_late_modified = kStart - 50min;  // landed 50 minutes before the full listing
+    r.report.changes_done(found, 0.1, kStart + 30s);
+    CHECK(r.lag(kStart + 30s) == 3030.0);
+    CHECK(r.lag(kStart + 40s) == 3040.0);
+    const std::string text = ff::metrics::render(r.registry.snapshot());
+    CHECK(text.find("fleetfuel_change_files_late_total 2\n") != std::string::npos);
+
+    r.changes_ok(kStart + 60s);  // the next poll: nothing waits any more
+    CHECK(r.lag(kStart + 60s) == 0.0);
+}

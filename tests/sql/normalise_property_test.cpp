@@ -57,9 +57,11 @@ std::optional<std::string> clean_number(const std::string& value) {
         if (c != ' ' && c != '\t') t += c;
     if (t.empty()) return std::nullopt;
     if (code_points(t) > 200) return "?";
-    while (starts_with_ci(t, 0, "kes") || starts_with_ci(t, 0, "ksh")) t.erase(0, 3);
+    // Currency words, each with or without a full stop right after it (contract v1.1).
+    while (starts_with_ci(t, 0, "kes") || starts_with_ci(t, 0, "ksh"))
+        t.erase(0, t.size() > 3 && t[3] == '.' ? 4 : 3);
     // The earliest position from which the rest is only units, currency words and '/='.
-    const std::vector<std::string> tokens = {"kes", "ksh", "ltrs", "km", "l", "/="};
+    const std::vector<std::string> tokens = {"kes", "kes.", "ksh", "ksh.", "ltrs", "km", "l", "/="};
     std::vector<bool> tail(t.size() + 1, false);
     tail[t.size()] = true;
     for (std::size_t i = t.size(); i-- > 0;)
@@ -149,10 +151,11 @@ class Generator {
 
     std::string junk() {
         static const std::vector<std::string> tokens = {
-            "0",    "1",  "2",  "3",  "4", "5", "6",  "7",   "8",   "9",        "0", "1",   "5",
-            "9",    ",",  ",",  ".",  ".", " ", "\t", "KES", "ksh", "Ksh",      "L", "l",   "ltrs",
-            "LTRS", "km", "KM", "/=", "-", "+", "e",  "E",   "NaN", "Infinity", "é", "٣",   "😀",
-            "\x01", "\"", "\\", "x",  ":", "/", "T",  "Z",   "yes", "no",       "Y", "true"};
+            "0",   "1",   "2",        "3",    "4",    "5",   "6",    "7",    "8",    "9",   "0",
+            "1",   "5",   "9",        ",",    ",",    ".",   ".",    " ",    "\t",   "KES", "ksh",
+            "Ksh", "L",   "l",        "ltrs", "LTRS", "km",  "KM",   "/=",   "-",    "+",   "e",
+            "E",   "NaN", "Infinity", "é",    "٣",    "😀",   "Ksh.", "KES.", "\x01", "\"",  "\\",
+            "x",   ":",   "/",        "T",    "Z",    "yes", "no",   "Y",    "true"};
         std::string s;
         const int n = pick(20) == 0 ? 2000 + pick(20000) : pick(12);
         for (int i = 0; i < n; ++i) s += tokens[pick(static_cast<int>(tokens.size()))];

@@ -288,3 +288,84 @@ TEST_CASE("Results do not depend on the session time zone or date style") {
     CHECK(in_kiritimati.at("fill_date") == "2026-02-01");
     CHECK(in_kiritimati.at("reported_at") == "2026-06-11T20:30:00.000000Z");
 }
+
+TEST_CASE(
+    "A currency word may carry a full stop, so 'Ksh. 500' is 500, and a unit may not (contract "
+    "v1.1)") {
+    check_cases({
+        {R"("amount": "Ksh. 500")", "amount", "500", "{}"},
+        {R"("amount": "KES. 8,212")", "amount", "8212", "{}"},
+        {R"("amount": "KES.8212")", "amount", "8212", "{}"},
+        {R"("amount": "ksh.8,212.75")", "amount", "8212.75", "{}"},
+        {R"("amount": "8212 KES.")", "amount", "8212", "{}"},
+        {R"("amount": "8212/= Ksh.")", "amount", "8212", "{}"},
+        {R"("amount": "Ksh. KES. 500")", "amount", "500", "{}"},
+        {R"("price_per_litre": "Ksh. 180.50")", "price_per_litre", "180.50", "{}"},
+        {R"("amount": "Ksh. 500.")", "amount", "500", "{}"},
+        // Spaces go first, as for every other rule: the full stop is then right after the word.
+        {R"("amount": "KES .5")", "amount", "5", "{}"},
+        {R"("amount": "Ksh.")", "amount", null, "{unparseable_number}"},
+        {R"("amount": "Ksh. five hundred")", "amount", null, "{unparseable_number}"},
+        {R"("amount": "500 K.sh")", "amount", null, "{unparseable_number}"},
+        {R"("litres": "45.5 L.")", "litres", null, "{unparseable_number}"},
+        {R"("odometer": "123,456 km.")", "odometer_km", null, "{unparseable_number}"},
+        {R"("odometer": "KES. 123456")", "odometer_km", "123456", "{}"},
+    });
+}
+
+TEST_CASE(
+    "Upper, lower and title case follow Unicode's mappings, never the database's locale "
+    "(contract v1.1)") {
+    check_cases({
+        {R"("department": "o'neil  DEPT")", "department", "O'neil Dept", "{}"},
+        {R"("department": "st.john x.y")", "department", "St.John X.Y", "{}"},
+        {R"("department": "ÉQUIPE nord")", "department", "Équipe Nord", "{}"},
+        {R"("department": "LOGISTICS")", "department", "Logistics", "{}"},
+        {R"("department": "INFINITI FLEET")", "department", "Infiniti Fleet", "{}"},
+        {R"("department": "2ND-SHIFT 4x4")", "department", "2nd-Shift 4x4", "{}"},
+        {R"("department": "'twas O’NEIL")", "department", "'Twas O’neil", "{}"},
+        {R"("department": "ΤΜΗΜΑ ΣΤΟΛΟΥ")", "department", "Τμημα Στολου", "{}"},
+        {R"("department": "İSTANBUL ışık")", "department", "İstanbul Işık", "{}"},
+        {"\"department\": \"e\\u0301QUIPE\"", "department", "E\u0301quipe", "{}"},
+        {R"("fuel_type": "DIESEL")", "fuel_type", "diesel", "{}"},
+        {R"("fuel_type": "KEROSINE")", "fuel_type", "kerosine", "{}"},
+        {R"("fuel_type": "DİESEL")", "fuel_type", "diesel", "{}"},
+        {R"("fuel_type": "ÉTHANOL")", "fuel_type", "éthanol", "{}"},
+        {R"("payment_method": "VISA")", "payment_method", "visa", "{}"},
+        {R"("payment_method": "INVOICE")", "payment_method", "invoice", "{}"},
+        {R"("full_tank": "YES")", "full_tank", "true", "{}"},
+        {R"("vehicle_reg": "kdi 123i")", "vehicle_reg", "KDI123I", "{}"},
+    });
+}
+
+TEST_CASE(
+    "An empty or all-whitespace string is missing in every field, without a flag (contract "
+    "v1.1)") {
+    const std::vector<std::pair<std::string, std::string>> fields = {
+        {"message_id", "message_id"},
+        {"reported_at", "reported_at"},
+        {"fill_date", "fill_date"},
+        {"vehicle_reg", "vehicle_reg"},
+        {"vehicle_reg", "vehicle_reg_raw"},
+        {"driver_name", "driver_name"},
+        {"department", "department"},
+        {"station", "station"},
+        {"litres", "litres"},
+        {"price_per_litre", "price_per_litre"},
+        {"amount", "amount"},
+        {"odometer", "odometer_km"},
+        {"fuel_type", "fuel_type"},
+        {"payment_method", "payment_method"},
+        {"receipt_no", "receipt_no"},
+        {"full_tank", "full_tank"},
+        {"notes", "notes"},
+        {"created_at", "source_created_at"},
+        {"updated_at", "source_updated_at"},
+        {"deleted_at", "source_deleted_at"}};
+    std::vector<Case> cases;
+    for (const auto& [field, column] : fields) {
+        for (const char* blank : {R"("")", R"(" ")", R"("\t \t")"})
+            cases.push_back({"\"" + field + "\": " + blank, column, null, "{}"});
+    }
+    check_cases(cases);
+}

@@ -105,6 +105,7 @@ TEST_CASE("Re-applying the repeatable SQL changes nothing and keeps the trigger 
     FuelDatabase db;
     db.apply("sql/R__010_normalise.sql");
     db.apply("sql/R__020_views.sql");
+    db.apply("sql/R__005_unicode_case.sql");
     db.apply("sql/R__010_normalise.sql");
     CHECK(db.session().scalar(
               "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'fuel.records'::regclass "
@@ -125,9 +126,10 @@ TEST_CASE("Every normalisation function pins its search_path and never depends o
         SELECT count(*) FROM pg_proc
         WHERE pronamespace = 'fuel'::regnamespace
           AND proname IN ('collapse', 'plate', 'department', 'clean_number', 'parse_number', 'parse_odometer',
-                          'make_date_or_null', 'parse_date', 'parse_timestamptz', 'normalise', 'records_normalise')
+                          'make_date_or_null', 'parse_date', 'parse_timestamptz', 'normalise', 'records_normalise',
+                          'title_case')
           AND proconfig @> ARRAY['search_path=pg_catalog, fuel'])");
-    CHECK(pinned == "11");
+    CHECK(pinned == "12");
     db.session().exec("SET search_path = public");
     CHECK(db.insert(1, R"({"id": 1, "vehicle_reg": "kda 123a"})").at("vehicle_reg") == "KDA123A");
 }

@@ -28,18 +28,19 @@ namespace {
 namespace net = boost::asio;
 
 // A free coroutine, not a capturing lambda: the frame must own the url, not a dead closure.
-net::awaitable<void> connect_and_migrate(std::string url) {
+net::awaitable<void> connect_and_migrate(std::string url, std::string reader_role) {
     ff::db::Connection conn(co_await net::this_coro::executor);
     ff::db::ConnectOptions options;
     options.conninfo = std::move(url);
     co_await conn.connect(options);
-    const ff::db::MigrateOptions defaults;  // named: GCC 12 mishandles temporaries in co_await
-    co_await ff::db::migrate(conn, defaults);
+    ff::db::MigrateOptions migrate_options;  // named: GCC 12 mishandles temporaries in co_await
+    migrate_options.reader_role = std::move(reader_role);
+    co_await ff::db::migrate(conn, migrate_options);
 }
 
-void migrate(const std::string& url) {
+void migrate(const std::string& url, const std::string& reader_role) {
     net::io_context io;
-    auto done = net::co_spawn(io, connect_and_migrate(url), net::use_future);
+    auto done = net::co_spawn(io, connect_and_migrate(url, reader_role), net::use_future);
     io.run();
     done.get();
 }
@@ -132,7 +133,7 @@ SeededDatabase::SeededDatabase(Load load) : session_(db_.url()) {
                "{\"changes\": [{\"op\": \"delete\", \"id\": 3, \"changed_at\": \"" + changed_at +
                    "\", \"row\": null}]}");
     if (load == Load::export_only) return;
-    migrate(db_.url());
+    migrate(db_.url(), role_.name());
     ingest(db_.url(), dir_);
 }
 
@@ -141,10 +142,36 @@ SeededDatabase::~SeededDatabase() {
     std::filesystem::remove_all(dir_, ec);
 }
 
-AnalyticsServer::AnalyticsServer(const std::string& database_url, const std::string& token) {
+ReaderRole::ReaderRole() : name_(unique_name("ff_reader_")) {
+    PgSession admin(database_url());
+    admin.exec("CREATE ROLE " + name_ + " NOLOGIN");
+}
+
+ReaderRole::~ReaderRole() {
+    PGconn* c = PQconnectdb(database_url().c_str());
+    if (PQstatus(c) == CONNECTION_OK) PQclear(PQexec(c, ("DROP ROLE IF EXISTS " + name_).c_str()));
+    PQfinish(c);
+}
+
+namespace {
+
+ff::read::AnalyticsOptions options_for(const SeededDatabase& db, const std::string& token) {
+    ff::read::AnalyticsOptions o;
+    o.database_url = db.url();
+    o.reader_role = db.reader_role();
+    o.token = token;
+    o.timeout = std::chrono::seconds(20);
+    return o;
+}
+
+}  // namespace
+
+AnalyticsServer::AnalyticsServer(const SeededDatabase& db, const std::string& token)
+    : AnalyticsServer(options_for(db, token)) {}
+
+AnalyticsServer::AnalyticsServer(ff::read::AnalyticsOptions analytics) {
     ff::http::Router router;
-    ff::read::add_analytics_routes(router, io_.get_executor(),
-                                   {database_url, token, std::chrono::seconds(20), 2});
+    ff::read::add_analytics_routes(router, io_.get_executor(), std::move(analytics));
     ff::http::ServerOptions options;
     options.listen = "127.0.0.1:0";
     server_.emplace(io_, std::move(router), options);

@@ -8,9 +8,24 @@
 #include <thread>
 
 #include "http/server.hpp"
+#include "read/routes.hpp"
 #include "support/pg_test.hpp"
 
 namespace fftest::analytics {
+
+// A NOLOGIN role on the test cluster for the analytics API to read as (FUEL_READER_ROLE), dropped
+// again at the end (after the databases that granted it anything).
+class ReaderRole {
+  public:
+    ReaderRole();
+    ~ReaderRole();
+    ReaderRole(const ReaderRole&) = delete;
+    ReaderRole& operator=(const ReaderRole&) = delete;
+    const std::string& name() const { return name_; }
+
+  private:
+    std::string name_;
+};
 
 // tracksolid.devices plus fuel.records rows dated relative to today in Nairobi: fills in and out
 // of every period, a deleted fill, a NULL department, unmatched plates and flagged rows. The rows
@@ -25,20 +40,27 @@ class SeededDatabase {
     SeededDatabase(const SeededDatabase&) = delete;
     SeededDatabase& operator=(const SeededDatabase&) = delete;
     const std::string& url() const { return db_.url(); }
+    // The role migrate granted the views to (FUEL_READER_ROLE); the daemon's own migrate grants
+    // it for Load::export_only.
+    const std::string& reader_role() const { return role_.name(); }
     // The export it was loaded from (fuel_records/latest.json, fuel_records/changes/…).
     const std::filesystem::path& source_dir() const { return dir_; }
     PgSession& session() { return session_; }
 
   private:
+    ReaderRole role_;  // first: dropped after the database
     ScratchDatabase db_;
     PgSession session_;
     std::filesystem::path dir_;
 };
 
-// The analytics routes (and nothing else) on their own io thread.
+// The analytics routes (and nothing else) on their own io thread, reading as the database's
+// reader role.
 class AnalyticsServer {
   public:
-    AnalyticsServer(const std::string& database_url, const std::string& token = "");
+    explicit AnalyticsServer(const SeededDatabase& db, const std::string& token = "");
+    // With every option chosen by the test (database_url and reader_role included).
+    explicit AnalyticsServer(ff::read::AnalyticsOptions options);
     ~AnalyticsServer();
     std::uint16_t port() const { return server_->port(); }
 

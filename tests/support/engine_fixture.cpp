@@ -30,7 +30,7 @@ void migrate_database(const std::string& url) {
     run_on(io, ff::db::migrate(conn, migrate));
 }
 
-EngineFixture::EngineFixture(StoreKind kind) : kind_(kind) {
+EngineFixture::EngineFixture(StoreKind kind, int list_page_size) : kind_(kind) {
     migrate_database(db_.url());
     pg_ = std::make_unique<PgSession>(db_.url());
     conn_ = std::make_unique<ff::db::Connection>(io_.get_executor());
@@ -52,7 +52,11 @@ EngineFixture::EngineFixture(StoreKind kind) : kind_(kind) {
         o.access_key = s3_access_key();
         o.secret_key = s3_secret_key();
         o.bucket = bucket_;
-        s3_ = ff::s3::make_s3_client(io_.get_executor(), o);
+        o.list_page_size = list_page_size;
+        s3_ = ff::s3::make_s3_client(io_.get_executor(), o,
+                                     [this](std::string_view op, std::string_view, double) {
+                                         if (op == "list") ++list_requests_;
+                                     });
         run_on(io_, s3_->create_bucket());
         store_ = s3_.get();
     }
@@ -112,7 +116,7 @@ void EngineFixture::expect_state(const ReferenceModel& model) {
         CHECK(pg_->scalar("SELECT (raw = $2::jsonb)::text FROM fuel.records WHERE id = $1",
                           {std::to_string(id), expected.raw}) == "true");
     }
-    expect_normalised();
+    expect_verified();
 }
 
 namespace {
@@ -147,25 +151,22 @@ std::string EngineFixture::dump_records() {
         "E'\n' ORDER BY r.id), '') FROM fuel.records r");
 }
 
-void EngineFixture::expect_normalised() {
-    // Whichever side read them (the stager, or fuel.normalise over the staging table), every
-    // row's typed columns are fuel.normalise(raw); numerics compared as text, scale included.
-    const auto differing = pg_->query(
-        "SELECT r.id, r.raw::text FROM fuel.records r, LATERAL fuel.normalise(r.raw) n "
-        "WHERE ROW(r.message_id, r.reported_at, r.fill_date, r.vehicle_reg, r.vehicle_reg_raw, "
-        "          r.driver_name, r.department, r.station, r.litres::text, "
-        "r.price_per_litre::text, "
-        "          r.amount::text, r.odometer_km, r.fuel_type, r.payment_method, r.receipt_no, "
-        "          r.full_tank, r.notes, r.flags, r.source_created_at, r.source_updated_at, "
-        "          r.source_deleted_at) "
-        "IS DISTINCT FROM ROW(n.message_id, n.reported_at, n.fill_date, n.vehicle_reg, "
-        "          n.vehicle_reg_raw, n.driver_name, n.department, n.station, n.litres::text, "
-        "          n.price_per_litre::text, n.amount::text, n.odometer_km, n.fuel_type, "
-        "          n.payment_method, n.receipt_no, n.full_tank, n.notes, n.flags, "
-        "          n.source_created_at, n.source_updated_at, n.source_deleted_at) "
-        "ORDER BY r.id LIMIT 5");
-    for (const auto& row : differing)
-        FAIL_CHECK("typed columns differ from fuel.normalise: " << *row[1]);
+ff::ingest::VerifyResult EngineFixture::verify(ff::ingest::VerifyOptions o) {
+    o.prefix = options.prefix;
+    o.listing_overlap = options.listing_overlap;
+    return run_on(io_, ff::ingest::verify(*conn_, store_, o));
+}
+
+void EngineFixture::expect_verified() {
+    const auto result = verify();
+    for (const auto& check : result.checks) {
+        for (const auto& d : check.differences) {
+            FAIL_CHECK("verify: " << check.name << ": " << d.id << " " << d.column << ": stored "
+                                  << d.stored.value_or("(none)") << ", expected "
+                                  << d.expected.value_or("(none)"));
+        }
+        CHECK(check.differing == static_cast<long long>(check.differences.size()));
+    }
 }
 
 }  // namespace fftest

@@ -13,6 +13,7 @@
 
 #include "db/connection.hpp"
 #include "ingest/ingest.hpp"
+#include "ingest/verify.hpp"
 #include "s3/object_store.hpp"
 #include "s3/s3_client.hpp"
 #include "support/export_generator.hpp"
@@ -40,7 +41,8 @@ enum class StoreKind { local, s3 };
 
 class EngineFixture {
   public:
-    explicit EngineFixture(StoreKind kind = StoreKind::local);
+    // `list_page_size`: keys per ListObjectsV2 page of the S3 store.
+    explicit EngineFixture(StoreKind kind = StoreKind::local, int list_page_size = 1000);
     ~EngineFixture();
 
     void put(const std::string& key, const std::string& body);  // key relative to the prefix
@@ -50,21 +52,30 @@ class EngineFixture {
     ff::ingest::SnapshotResult snapshot(bool apply = true, bool force = false);
     ff::ingest::ChangesResult changes(bool apply = true);
 
-    // Fails the test unless fuel.records holds exactly what the model says, for every id.
+    // Fails the test unless fuel.records holds exactly what the model says, for every id, and
+    // `fleetfuel verify` finds nothing to report.
     void expect_state(const ReferenceModel& model);
     // Fails the test unless every stored row's version is the model's, and, with
     // `change_batch_at`, its change-batch time too (only where every file time is known).
     void expect_versions(const ReferenceModel& model, bool change_batch_at);
-    // Fails the test unless every stored row's typed columns are fuel.normalise(raw).
-    void expect_normalised();
     // Every column of every row of fuel.records but the two wall-clock ones (first_seen_at,
     // last_changed_at), one JSON line per row in id order: equal dumps are equal tables.
     std::string dump_records();
+    // `fleetfuel verify` over the fixture's database and store (lib/ingest/verify.hpp), with the
+    // fixture's prefix and listing overlap.
+    ff::ingest::VerifyResult verify(ff::ingest::VerifyOptions o = {});
+    // Fails the test, naming each difference, unless verify finds every stored row's typed
+    // columns equal to fuel.normalise(raw), every change file in the store in the ledger and the
+    // watermark a change file's key. expect_normalised() is the same check.
+    void expect_verified();
+    void expect_normalised() { expect_verified(); }
 
     PgSession& pg() { return *pg_; }
     const std::string& url() const { return db_.url(); }
     const std::filesystem::path& dir() const { return dir_; }
     const std::string& bucket() const { return bucket_; }
+    // ListObjectsV2 requests the S3 store has sent so far (each page is one).
+    int list_requests() const { return list_requests_; }
     ff::ingest::IngestOptions options;
 
   private:
@@ -78,6 +89,7 @@ class EngineFixture {
     std::unique_ptr<ff::s3::ObjectStore> local_;
     std::unique_ptr<ff::s3::S3Client> s3_;
     ff::s3::ObjectStore* store_ = nullptr;
+    int list_requests_ = 0;
 };
 
 // Applies every embedded migration (lib/db's migrate) to the database at `url`.

@@ -65,6 +65,7 @@ std::string read_source(const std::string& relative_path) {
 
 FuelDatabase::FuelDatabase() : session_(database_.url()) {
     apply("sql/V0001__fuel_schema.sql");
+    apply("sql/R__005_unicode_case.sql");
     apply("sql/R__010_normalise.sql");
     apply("sql/R__020_views.sql");
     // Nothing may depend on the session: run every test far from UTC+3 with a day-first date style.

@@ -18,7 +18,7 @@ std::string read_source(const std::string& relative_path);
 // "true"/"false".
 using Columns = std::map<std::string, std::optional<std::string>>;
 
-// V0001 then R__010, R__020 applied in the migration runner's order, in a fresh database.
+// V0001 then R__005, R__010, R__020 applied in the migration runner's order, in a fresh database.
 // The session runs in a time zone and date style far from Nairobi's on purpose.
 class FuelDatabase {
   public:

@@ -17,9 +17,49 @@ std::string with_database(const std::string& url, const std::string& dbname) {
     return base.substr(0, slash + 1) + dbname + rest;
 }
 
+namespace {
+
+// FF_TEST_DATABASE_LOCALE as CREATE DATABASE options, and the pg_database row that proves them.
+struct LocaleOptions {
+    std::string sql;       // appended to CREATE DATABASE name
+    std::string provider;  // pg_database.datlocprovider expected ('' when not checked)
+    std::string locale;    // daticulocale (icu) or datcollate (libc) expected
+};
+
+LocaleOptions locale_options() {
+    const std::string spec = database_locale();
+    if (spec.empty()) return {};
+    const auto colon = spec.find(':');
+    const std::string provider = spec.substr(0, colon);
+    const std::string locale = colon == std::string::npos ? "" : spec.substr(colon + 1);
+    const bool valid_name =
+        !locale.empty() &&
+        locale.find_first_not_of(
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.@") ==
+            std::string::npos;
+    if (!valid_name || (provider != "icu" && provider != "libc"))
+        FAIL("FF_TEST_DATABASE_LOCALE=" << spec << ": expected icu:<locale> or libc:<locale>");
+    if (provider == "icu")
+        return {" TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE '" + locale + "'", "i", locale};
+    return {" TEMPLATE template0 LOCALE_PROVIDER libc LOCALE '" + locale + "'", "c", locale};
+}
+
+}  // namespace
+
 ScratchDatabase::ScratchDatabase() : name_(unique_name("ff_test_")) {
     PgSession admin(database_url());
-    admin.exec("CREATE DATABASE " + name_);
+    const LocaleOptions options = locale_options();
+    admin.exec("CREATE DATABASE " + name_ + options.sql);
+    if (!options.provider.empty()) {
+        // A run that asked for another locale must really get it, or it proves nothing.
+        const auto got = admin.query(
+            "SELECT datlocprovider::text, CASE datlocprovider WHEN 'i' THEN daticulocale "
+            "ELSE datcollate END FROM pg_database WHERE datname = $1",
+            {name_});
+        REQUIRE(got.size() == 1);
+        REQUIRE(got[0][0] == options.provider);
+        REQUIRE(got[0][1] == options.locale);
+    }
     url_ = with_database(database_url(), name_);
 }
 

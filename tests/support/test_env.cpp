@@ -21,6 +21,11 @@ std::string required_env(const char* name) {
 std::string database_url() {
     return required_env("FF_TEST_DATABASE_URL");
 }
+std::string database_locale() {
+    const char* v = std::getenv("FF_TEST_DATABASE_LOCALE");
+    return v ? v : "";
+}
+
 std::string s3_endpoint() {
     return required_env("FF_TEST_S3_ENDPOINT");
 }

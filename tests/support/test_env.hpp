@@ -12,6 +12,11 @@ std::string required_env(const char* name);
 // postgresql://... of the throwaway cluster's maintenance database (FF_TEST_DATABASE_URL).
 std::string database_url();
 
+// FF_TEST_DATABASE_LOCALE: the default collation of every scratch database ("icu:tr-TR",
+// "libc:C.UTF-8"), or "" for the cluster's own (C.UTF-8). CTest runs the normalisation tests once
+// per locale (tests/CMakeLists.txt, ff_add_locale_runs).
+std::string database_locale();
+
 // S3 server started by the test script (FF_TEST_S3_ENDPOINT, ..._ACCESS_KEY, ..._SECRET_KEY).
 std::string s3_endpoint();
 std::string s3_access_key();
