@@ -165,6 +165,36 @@ GenRow ExportGenerator::row(long long id, std::optional<Ts> updated_at,
     return r;
 }
 
+GenRow ExportGenerator::unreadable_row(std::optional<long long> id) {
+    GenRow r;
+    r.unreadable = true;
+    r.id = id.value_or(0);
+    r.id_unreadable = !id;
+    if (!id) {
+        static const char* kNoId[] = {R"({"notes": "fill \ud83d", "litres": 45})",
+                                      R"({"id": 17.5, "litres": "\udc00"})",
+                                      R"({"id": {"n": 3}, "litres": 1e999999})"};
+        r.json = kNoId[pick(3)];
+        return r;
+    }
+    const std::string n = std::to_string(*id);
+    switch (pick(4)) {
+        case 0:
+            r.json = "{\"id\": " + n + R"(, "notes": "fill \ud83d", "litres": 45})";  // cut emoji
+            break;
+        case 1:
+            r.json = "{\"id\": " + n + ", \"notes\": \"caf\xC3\", \"litres\": 45}";  // bad UTF-8
+            break;
+        case 2:
+            r.json = "{\"id\": " + n + ", \"litres\": 1e999999}";  // beyond numeric's range
+            break;
+        default:
+            r.json = "{\"id\": " + n + ".0, \"litres\": 4}";  // an id that is not an integer
+            break;
+    }
+    return r;
+}
+
 std::string ExportGenerator::snapshot_object(const std::vector<GenRow>& rows, Ts exported_at,
                                              std::optional<long long> row_count) {
     std::string out = "{\"table\": \"logistics_department.fuel_records\", \"exported_at\": " +
@@ -219,14 +249,33 @@ long long ReferenceModel::live_count() const {
 ModelCounts ReferenceModel::apply_snapshot(const std::vector<GenRow>& rows, Ts exported_at,
                                            bool force, double max_delete_fraction) {
     ModelCounts c;
-    std::map<long long, std::size_t> last;  // id -> index of its last occurrence
-    for (std::size_t i = 0; i < rows.size(); ++i) last[rows[i].id] = i;
-    c.duplicates = static_cast<long long>(rows.size() - last.size());
+    // id -> index of its last occurrence, readable or not: the one that decides. An unreadable
+    // row whose id can be read is present (never missing) but not written: when it is its id's
+    // last occurrence, the stored row stays as it is.
+    std::map<long long, std::size_t> last;
+    long long readable = 0;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        if (rows[i].unreadable) {
+            ++c.rejected;
+            if (rows[i].id_unreadable) {
+                ++c.unidentified;
+                continue;
+            }
+        } else {
+            ++readable;
+        }
+        last[rows[i].id] = i;
+    }
+    // Readable rows that a later occurrence of their id overrides.
+    long long deciding_readable = 0;
+    for (const auto& [id, index] : last) deciding_readable += !rows[index].unreadable;
+    c.duplicates = readable - deciding_readable;
 
     enum class Act { insert, update, undelete, soft_delete, unchanged, stale };
     std::vector<std::pair<long long, Act>> plan;
     for (const auto& [id, index] : last) {
         const GenRow& in = rows[index];
+        if (in.unreadable) continue;
         const Ts v = in.updated_at.value_or(kNegInf);
         auto it = rows_.find(id);
         Act act;
@@ -253,6 +302,11 @@ ModelCounts ReferenceModel::apply_snapshot(const std::vector<GenRow>& rows, Ts e
         if (r.version > exported_at) continue;
         if (r.change_batch_at && *r.change_batch_at > exported_at) continue;
         missing.push_back(id);
+    }
+    // Any stored row may be one whose id could not be read: none is missing in this run.
+    if (c.unidentified > 0) {
+        c.deletes_withheld = static_cast<long long>(missing.size());
+        missing.clear();
     }
     long long soft = 0;
     for (const auto& p : plan) soft += p.second == Act::soft_delete;
