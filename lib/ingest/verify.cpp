@@ -77,9 +77,9 @@ std::string to_json(const VerifyResult& result, std::string_view version) {
         for (std::size_t k = 0; k < check.differences.size(); ++k) {
             const auto& d = check.differences[k];
             out += k ? ",{" : "{";
-            out += "\"id\":" + (check.numeric_ids ? d.id : json::quote(d.id)) + ",\"column\":" + json::quote(d.column) +
-                   ",\"stored\":" + json_opt(d.stored) + ",\"expected\":" + json_opt(d.expected) +
-                   "}";
+            out += "\"id\":" + (check.numeric_ids ? d.id : json::quote(d.id)) +
+                   ",\"column\":" + json::quote(d.column) + ",\"stored\":" + json_opt(d.stored) +
+                   ",\"expected\":" + json_opt(d.expected) + "}";
         }
         out += "],\"notes\":[";
         for (std::size_t k = 0; k < check.notes.size(); ++k)

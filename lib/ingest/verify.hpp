@@ -25,8 +25,8 @@ namespace ff::ingest {
 
 struct VerifyOptions {
     std::string prefix = "fuel_records/";
-    std::size_t limit = 20;           // differences listed per check; all of them are counted
-    std::size_t batch_rows = 10'000;  // rows compared per statement
+    std::size_t limit = 20;             // differences listed per check; all of them are counted
+    std::size_t batch_rows = 10'000;    // rows compared per statement
     std::size_t listing_overlap = 100;  // the daemon's, to say where its next poll lists from
     // A change file in the bucket that the ledger lacks although it is older than this is a
     // difference (the daemon finds every file within one SNAPSHOT_INTERVAL); a newer one is
@@ -43,7 +43,7 @@ struct Difference {
 };
 
 struct CheckResult {
-    std::string name;  // typed_columns | change_files | watermark
+    std::string name;                     // typed_columns | change_files | watermark
     long long differing = 0;              // rows or objects with at least one difference
     std::vector<Difference> differences;  // the first `limit`
     std::string summary;                  // one line for people

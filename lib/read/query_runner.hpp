@@ -19,7 +19,7 @@ inline constexpr std::string_view kRefusedAnalyticsQueueFull = "analytics_queue_
 inline constexpr std::string_view kRefusedAnalyticsTimeout = "analytics_timeout";
 
 struct RunnerOptions {
-    db::ConnectOptions connect;  // the reader's sessions (role, read-only)
+    db::ConnectOptions connect;   // the reader's sessions (role, read-only)
     std::size_t connections = 2;  // statements running at once
     std::size_t queue = 32;       // requests waiting for a connection, beyond which 503
     // From the request's arrival to its last row, the wait for a connection included.

@@ -37,18 +37,17 @@ TEST_CASE("dates are YYYY-MM-DD in years 1 to 9999, nothing PostgreSQL would ref
     CHECK(refused_parameter("from=2024-01-01&to=2024-01- 2") == "to");
 }
 
-TEST_CASE("text parameters must be valid UTF-8 without control characters once decoded",
-          "[read]") {
+TEST_CASE("text parameters must be valid UTF-8 without control characters once decoded", "[read]") {
     CHECK(refused_parameter("department=K%C4%81mau%20Ops").empty());  // "Kāmau Ops"
     CHECK(refused_parameter("vehicle=%F0%9F%9A%9A").empty());         // a truck emoji
     CHECK(refused_parameter("department=%C3%28") == "query:department");
     CHECK(refused_parameter("department=%FF") == "query:department");
-    CHECK(refused_parameter("vehicle=%C0%AF") == "query:vehicle");         // overlong "/"
-    CHECK(refused_parameter("vehicle=%ED%A0%80") == "query:vehicle");      // a surrogate
-    CHECK(refused_parameter("vehicle=%F4%90%80%80") == "query:vehicle");   // past U+10FFFF
-    CHECK(refused_parameter("vehicle=%E2%82") == "query:vehicle");         // cut short
-    CHECK(refused_parameter("department=a%00b") == "query:department");    // NUL
-    CHECK(refused_parameter("department=a%0Ab") == "query:department");    // newline
+    CHECK(refused_parameter("vehicle=%C0%AF") == "query:vehicle");        // overlong "/"
+    CHECK(refused_parameter("vehicle=%ED%A0%80") == "query:vehicle");     // a surrogate
+    CHECK(refused_parameter("vehicle=%F4%90%80%80") == "query:vehicle");  // past U+10FFFF
+    CHECK(refused_parameter("vehicle=%E2%82") == "query:vehicle");        // cut short
+    CHECK(refused_parameter("department=a%00b") == "query:department");   // NUL
+    CHECK(refused_parameter("department=a%0Ab") == "query:department");   // newline
     CHECK(refused_parameter("%FF=1") == "query:");  // a name that cannot be echoed as JSON
 }
 
@@ -69,10 +68,10 @@ TEST_CASE("every refusal reason the server and the read side use is a pre-declar
           "[read]") {
     namespace http = ff::http;
     const auto& known = ff::metrics::kHttpRefusedReasons;
-    for (const auto reason : {http::kRefusedConnectionLimit, http::kRefusedClientLimit,
-                              http::kRefusedEvicted, http::kRefusedHeaderTimeout,
-                              http::kRefusedMalformed, http::kRefusedTooLarge, http::kRefusedBusy,
-                              kRefusedAnalyticsQueueFull, kRefusedAnalyticsTimeout}) {
+    for (const auto reason :
+         {http::kRefusedConnectionLimit, http::kRefusedClientLimit, http::kRefusedEvicted,
+          http::kRefusedHeaderTimeout, http::kRefusedMalformed, http::kRefusedTooLarge,
+          http::kRefusedBusy, kRefusedAnalyticsQueueFull, kRefusedAnalyticsTimeout}) {
         INFO(reason);
         CHECK(std::find(known.begin(), known.end(), reason) != known.end());
     }
