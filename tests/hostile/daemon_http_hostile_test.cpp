@@ -184,12 +184,14 @@ void slowloris(int port, int n, int reopen_per_second, std::chrono::seconds how_
         if (fd >= 0) ::close(fd);
 }
 
-// Analytics statements the server is running (waiting on a lock counts).
+// Analytics statements the server is running (waiting on a lock counts). This test's database
+// only: other tests run analytics servers in the same cluster at the same time.
 int analytics_running(const std::string& url) {
     PgSession pg(url);
     return std::stoi(
         pg.scalar("SELECT count(*) FROM pg_stat_activity"
-                  " WHERE application_name = 'fleetfuel-analytics' AND state = 'active'"));
+                  " WHERE application_name = 'fleetfuel-analytics' AND state = 'active'"
+                  " AND datname = current_database()"));
 }
 
 // `n` analytics requests, `per_second` new ones a second, all left open; then each one's status
