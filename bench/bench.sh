@@ -7,11 +7,12 @@
 # For each size N, on one throwaway PostgreSQL cluster (scripts/services.sh) and one data set from
 # ff_bench_gen, it measures: the floor (psql \copy of the same rows, one jsonb per line, into an
 # unindexed table; best of R), the first load, the no-op reconcile (file touched so its ETag
-# changes), the snapshot with 10 % changed / 1 % gone / 1 % new, change files of 100 changes,
-# fuel.normalise over every row and `fleetfuel verify` beside it, other normalisation rules
-# installed with every row (issue 14), and the daemon's end-to-end delay and idle RSS. Wall and CPU seconds and peak RSS come from /usr/bin/time -v; the
-# database's CPU from the postmaster's reaped children. Prints a table and writes
-# RESULTS/latest.json.
+# changes), the snapshot with 10 % changed / 1 % gone / 1 % new, change files of 100 changes, one
+# change file of 50 000 changes with 15 000 ids twice, fuel.normalise over every row and
+# `fleetfuel verify` beside it, other normalisation rules installed with every row, and the
+# daemon's end-to-end delay and idle RSS. Wall and CPU seconds and peak RSS come from
+# /usr/bin/time -v; the database's CPU from the postmaster's reaped children. Prints a table and
+# writes RESULTS/latest.json.
 #
 # --baseline-sql DIR applies DIR/*.sql (e.g. older R__ files from `git show REV:sql/...`) over the
 # migrated schema, to measure an older design with the same harness.
@@ -258,6 +259,13 @@ bench_size() {  # bench_size N
   note "size $n: $files change files of 100 changes"
   measure "$n" changes "$url" "$((files * 100))" -- "$BIN" import --changes --apply --json --source-dir "$data/changes"
   expect "change files: rows read" "$(field "$n" changes "r['counts'].get('rows_read')")" "$((files * 100))"
+
+  note "size $n: one change file of 50 000 changes, 15 000 ids twice"
+  measure "$n" bigchange "$url" 50000 -- "$BIN" import --changes --apply --json --source-dir "$data/bigchange"
+  expect "big change file: rows read" "$(field "$n" bigchange "r['counts'].get('rows_read')")" 50000
+  expect "big change file: duplicates" "$(field "$n" bigchange "r['counts'].get('duplicates')")" 15000
+  expect "big change file: stale (second changes older than the first)" \
+    "$(field "$n" bigchange "r['counts'].get('stale')")" 3750
 
   # The trigger's work alone, serial as in a load (no parallel workers), and a behaviour check:
   # every stored row's typed columns equal fuel.normalise(raw), whichever path wrote them.

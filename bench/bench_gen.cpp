@@ -1,6 +1,7 @@
 // Writes the benchmark's data set for N rows with the project's export generator: the first
 // snapshot, the same rows as one jsonb per line for the COPY floor, a second snapshot with 10 %
-// changed, 1 % gone and 1 % new, and change files of 100 changes each.
+// changed, 1 % gone and 1 % new, change files of 100 changes each, and one change file of 50 000
+// changes in which 15 000 ids change twice.
 //
 //   ff_bench_gen --rows N --out DIR [--change-files K] [--seed S]
 //
@@ -9,7 +10,9 @@
 //   DIR/floor.copy                         the same N rows, COPY text format, one per line
 //   DIR/changed/fuel_records/latest.json   10 % newer content, 1 % missing, 1 % new ids
 //   DIR/changes/fuel_records/changes/*.json  K files of 100 changes (updates, inserts, deletes)
-// Files are streamed row by row, so a 1 000 000-row set needs no more memory than a 10-row one.
+//   DIR/bigchange/fuel_records/changes/*.json  one file of 50 000 changes, 15 000 ids twice
+// Files are streamed row by row, so a 1 000 000-row set needs no more memory than a 10-row one
+// (only the large change file, 50 000 changes whatever N, is built in memory).
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -167,6 +170,29 @@ void write_change_files(const Options& o) {
     }
 }
 
+// One file of 50 000 changes, as an exporter that fell behind writes them: ids 1..15 000 change
+// twice (all first changes, then all second ones; the second change of every fourth id is a
+// second older than its first, so stale), ids 15 001..35 000 once. Every version is newer than
+// anything the earlier steps stored, so only those second changes are stale, whichever of the ids
+// are stored by then (all of them from 100 000 rows up; at 10 000 rows most are inserted).
+// Expected: 50 000 read, 15 000 duplicates, 3 750 stale.
+void write_big_change_file(const Options& o) {
+    ExportGenerator gen(o.seed + 3);
+    const fs::path dir = o.out / "bigchange" / "fuel_records" / "changes";
+    fs::create_directories(dir);
+    const Ts at = kExportedChanged + 86400;
+    std::vector<fftest::GenChange> changes;
+    changes.reserve(50000);
+    auto add = [&](long long id, Ts v) {
+        changes.push_back({id % 2 ? "update" : "upsert", id, v, gen.row(id, v)});
+    };
+    for (long long id = 1; id <= 15000; ++id) add(id, at + id % 600);
+    for (long long id = 1; id <= 15000; ++id) add(id, at + id % 600 + (id % 4 == 0 ? -1 : 1));
+    for (long long id = 15001; id <= 35000; ++id) add(id, at + id % 600);
+    std::ofstream(dir / "20260604T000000Z-000000.json", std::ios::binary)
+        << gen.change_file(changes);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -176,6 +202,7 @@ int main(int argc, char** argv) {
         write_base_and_floor(o, gen);
         write_changed(o);
         write_change_files(o);
+        write_big_change_file(o);
         return 0;
     } catch (const std::exception& e) {
         std::cerr << "ff_bench_gen: " << e.what() << "\n";

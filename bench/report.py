@@ -59,7 +59,8 @@ def main():
         entry = {"floor": floor, "floor_runs_s": [r["wall_s"] for r in floors], "steps": {}}
         shown = ([floor] if floor else []) + [r for r in rs if r["step"] in
                                                ("first_load", "noop", "changed", "changes",
-                                                              "normalise", "verify",
+                                                              "bigchange", "normalise", "verify",
+
                                                               "rules_upgrade", "rules_rewrite")]
         for r in shown:
             step = "floor" if r["step"].startswith("floor_") else r["step"]

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "commands.hpp"
+#include "config/value_parsers.hpp"
 #include "core/exit_codes.hpp"
 #include "http/listen_address.hpp"
 #include "http/routes.hpp"
@@ -62,8 +63,13 @@ void add_read_side(http::Router& router, net::any_io_executor executor, const co
     analytics.connections = static_cast<std::size_t>(cfg.analytics_connections);
     analytics.queue = static_cast<std::size_t>(cfg.analytics_queue);
     analytics.on_refused = std::move(refused);
+    if (!cfg.analytics_cors_origins.empty())
+        analytics.cors_origins = config::parse_origins(cfg.analytics_cors_origins);
     read::add_analytics_routes(router, std::move(executor), std::move(analytics));
-    spdlog::info("run: analytics API on, reading as role {}", cfg.reader_role);
+    spdlog::info("run: analytics API on, reading as role {}{}", cfg.reader_role,
+                 cfg.analytics_cors_origins.empty()
+                     ? std::string()
+                     : ", callable from " + cfg.analytics_cors_origins);
 }
 
 // TEST ONLY: FLEETFUEL_TEST_BLOCK_LOOP_MS=N blocks the event loop once, N ms, right after startup,

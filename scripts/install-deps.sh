@@ -27,7 +27,7 @@ if ((${#missing[@]})); then
 fi
 
 # Node packages of the tests, pinned by their package-lock.json: the S3 server (s3rver) and
-# playwright-core, which drives Debian's chromium for the Fuel Log page test.
+# playwright-core, which drives Debian's chromium for the Fuel Log page test, and axe-core.
 for dir in tests/s3rver tests/browser; do
   if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
     echo "install-deps: npm ci in $dir" >&2

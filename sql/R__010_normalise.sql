@@ -123,6 +123,28 @@ RETURN shape = ANY ('{0000-00-00,0000-0-0,0000-00-0,0000-0-00,0000-00-00T00:00:0
                     '0000-00-00T00:00:00.000000+00:00,0000-00-00T00:00:00.000+00:00,0000-00-00T00:00Z,'
                     '0000-00-00T00:00+00:00,0000-00-00T00:00:00+0000,0000-00-00T00:00:00+00}'::text[]);
 
+-- The timestamp shapes fuel.parse_timestamptz reads (s trimmed, shape its fuel.norm_shape):
+-- 'YYYY-M-D[( |T)H:MM[:SS[.f]][ ][Z|UTC|GMT|+HH[[:]MM]]]'. The common shapes are a list lookup; the
+-- regexp, the definition, runs only for the others.
+CREATE OR REPLACE FUNCTION fuel.norm_timestamp_shape(s text, shape text) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN fuel.norm_common_timestamp_shape(shape)
+       OR s OPERATOR(pg_catalog.~) '^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ] *[0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)? *([Zz]|UTC|GMT|[+-][0-9]{2}(:?[0-9]{2})?)?)?$';
+
+-- A day-first date shape: D/M/YYYY or D-M-YYYY, day and month of one or two digits, one kind of
+-- separator (shape: fuel.norm_shape of the trimmed text).
+CREATE OR REPLACE FUNCTION fuel.norm_day_first_shape(shape text) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN pg_catalog.translate(shape, '/', '-') IN ('00-00-0000', '0-00-0000', '00-0-0000', '0-0-0000')
+       AND (pg_catalog.strpos(shape, '/') = 0 OR pg_catalog.strpos(shape, '-') = 0);
+
+-- The date of a text of a day-first shape (fuel.norm_day_first_shape), or NULL when it is no date.
+CREATE OR REPLACE FUNCTION fuel.norm_day_first_date(s text) RETURNS date
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN fuel.norm_date(pg_catalog.split_part(pg_catalog.translate(s, '/', '-'), '-', 3)::integer,
+                      pg_catalog.split_part(pg_catalog.translate(s, '/', '-'), '-', 2)::integer,
+                      pg_catalog.split_part(pg_catalog.translate(s, '/', '-'), '-', 1)::integer);
+
 -- The commonest timestamp shapes, trimmed, read at fixed positions without fuel.parse_timestamptz's
 -- statements: 'YYYY-MM-DD( |T)HH:MM:SS' with no offset, 'Z', or '+HH:MM'/'-HH:MM'. NULL for any
 -- other text (and for an invalid value of these shapes), so callers fall back to the full parser,
@@ -183,8 +205,9 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN fuel.norm_clean_commas(pg_catalog.translate(value, E' \t', ''),
                               fuel.norm_clean_trail(fuel.norm_clean_lead(pg_catalog.translate(value, E' \t', ''))));
 
--- A cleaned odometer (fuel.clean_number's result) read as fuel.parse_odometer does:
--- '^\+?0*[0-9]{1,10}(\.0*)?$' and within integer range, else NULL.
+-- The odometer rule (contract section 4) over a cleaned text (fuel.clean_number's result):
+-- '^\+?0*[0-9]{1,10}(\.0*)?$' and within integer range, else NULL. fuel.parse_odometer and
+-- fuel.normalise both read it here.
 CREATE OR REPLACE FUNCTION fuel.norm_cleaned_odometer(t text) RETURNS integer
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN CASE WHEN t OPERATOR(pg_catalog.~) '^\+?[0-9]+(\.0*)?$'
@@ -265,23 +288,8 @@ CREATE OR REPLACE FUNCTION fuel.parse_odometer(value text) RETURNS integer
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, fuel
 AS $$
-DECLARE
-    t text;
-    n bigint;
 BEGIN
-    n := fuel.norm_plain_odometer(value);
-    IF n IS NOT NULL THEN
-        RETURN n;
-    END IF;
-    t := fuel.clean_number(value);
-    -- '^\+?0*[0-9]{1,10}(\.0*)?$'
-    IF t ~ '^\+?[0-9]+(\.0*)?$' AND length(ltrim(split_part(ltrim(t, '+'), '.', 1), '0')) <= 10 THEN
-        n := trunc(t::numeric)::bigint;
-        IF n <= 2147483647 THEN
-            RETURN n::integer;
-        END IF;
-    END IF;
-    RETURN NULL;
+    RETURN coalesce(fuel.norm_plain_odometer(value), fuel.norm_cleaned_odometer(fuel.norm_clean(value)));
 END
 $$;
 
@@ -312,17 +320,11 @@ BEGIN
         RETURN NULL;
     END IF;
     shape := fuel.norm_shape(s);
-    -- '^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}$' and the same with '-', as the shapes they accept.
-    IF shape IN ('00/00/0000', '0/00/0000', '00/0/0000', '0/0/0000') THEN
-        RETURN fuel.norm_date(split_part(s, '/', 3)::integer, split_part(s, '/', 2)::integer,
-                              split_part(s, '/', 1)::integer);
-    END IF;
-    IF shape IN ('00-00-0000', '0-00-0000', '00-0-0000', '0-0-0000') THEN
-        RETURN fuel.norm_date(split_part(s, '-', 3)::integer, split_part(s, '-', 2)::integer,
-                              split_part(s, '-', 1)::integer);
+    IF fuel.norm_day_first_shape(shape) THEN
+        RETURN fuel.norm_day_first_date(s);
     END IF;
     -- The same shape as fuel.parse_timestamptz accepts.
-    IF fuel.norm_common_timestamp_shape(shape) OR s ~ '^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ] *[0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)? *([Zz]|UTC|GMT|[+-][0-9]{2}(:?[0-9]{2})?)?)?$' THEN
+    IF fuel.norm_timestamp_shape(s, shape) THEN
         s := split_part(split_part(split_part(s, 'T', 1), 't', 1), ' ', 1);
         RETURN fuel.norm_date(split_part(s, '-', 1)::integer, split_part(s, '-', 2)::integer,
                               split_part(s, '-', 3)::integer);
@@ -357,7 +359,7 @@ BEGIN
     IF length(s) > 64 THEN
         RETURN NULL;
     END IF;
-    IF NOT fuel.norm_common_timestamp_shape(fuel.norm_shape(s)) AND s !~ '^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ] *[0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.,][0-9]+)?)? *([Zz]|UTC|GMT|[+-][0-9]{2}(:?[0-9]{2})?)?)?$' THEN
+    IF NOT fuel.norm_timestamp_shape(s, fuel.norm_shape(s)) THEN
         RETURN NULL;
     END IF;
     part := split_part(split_part(split_part(s, 'T', 1), 't', 1), ' ', 1);
@@ -527,10 +529,7 @@ BEGIN
     shape := fuel.norm_shape(c);
     fill_date := CASE
         WHEN c IS NULL OR c = '' THEN NULL
-        WHEN shape IN ('00/00/0000', '0/00/0000', '00/0/0000', '0/0/0000')
-            THEN fuel.norm_date(split_part(c, '/', 3)::integer, split_part(c, '/', 2)::integer, split_part(c, '/', 1)::integer)
-        WHEN shape IN ('00-00-0000', '0-00-0000', '00-0-0000', '0-0-0000')
-            THEN fuel.norm_date(split_part(c, '-', 3)::integer, split_part(c, '-', 2)::integer, split_part(c, '-', 1)::integer)
+        WHEN fuel.norm_day_first_shape(shape) THEN fuel.norm_day_first_date(c)
         WHEN left(shape, 11) IN ('0000-00-00', '0000-00-00T', '0000-00-00 ') AND fuel.norm_common_timestamp_shape(shape)
             THEN fuel.norm_date(substr(c, 1, 4)::integer, substr(c, 6, 2)::integer, substr(c, 9, 2)::integer)
         ELSE fuel.parse_date(t)

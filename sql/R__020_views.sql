@@ -74,7 +74,10 @@ COMMENT ON VIEW reporting.v_fuel_fills IS
 -- odo_run counts the odometer readings so far, so every row of one run shares the reading that
 -- opened it, and the previous row's reading is the last one before this row.
 -- km_per_litre / litres_per_100km are NULL only where a division is impossible; implausible values
--- are shown and flagged (plausible = false) rather than hidden.
+-- are shown and flagged (plausible = false) rather than hidden. implausible_reason says why, and
+-- plausible is derived from it, so the verdict and its reason cannot disagree:
+--   odometer_backwards (distance < 0), odometer_unchanged (distance = 0), no_litres (litres <= 0),
+--   km_per_litre_low (< 0.5), km_per_litre_high (> 30); the first that applies, in this order.
 CREATE VIEW reporting.v_fuel_efficiency AS
 WITH ordered AS (
     SELECT f.*,
@@ -96,6 +99,17 @@ WITH ordered AS (
     SELECT p.*,
            p.odometer_km - p.prev_odometer_km AS distance_km
     FROM paired AS p
+), judged AS (
+    SELECT m.*,
+           CASE
+               WHEN m.prev_odometer_km IS NULL THEN NULL
+               WHEN m.distance_km < 0 THEN 'odometer_backwards'
+               WHEN m.distance_km = 0 THEN 'odometer_unchanged'
+               WHEN m.litres <= 0 THEN 'no_litres'
+               WHEN m.distance_km / NULLIF(m.litres, 0) < 0.5 THEN 'km_per_litre_low'
+               WHEN m.distance_km / NULLIF(m.litres, 0) > 30 THEN 'km_per_litre_high'
+           END AS implausible_reason
+    FROM measured AS m
 )
 SELECT m.id,
        m.vehicle_reg,
@@ -109,15 +123,15 @@ SELECT m.id,
        round(m.litres * 100 / NULLIF(m.distance_km, 0), 2) AS litres_per_100km,
        CASE
            WHEN m.prev_odometer_km IS NULL THEN NULL
-           WHEN m.distance_km <= 0 OR m.litres <= 0
-                OR m.distance_km / NULLIF(m.litres, 0) NOT BETWEEN 0.5 AND 30 THEN false
+           WHEN m.implausible_reason IS NOT NULL THEN false
            WHEN m.distance_km IS NULL OR m.litres IS NULL THEN NULL
            ELSE true
        END AS plausible,
        m.reported_at,
        m.imei,
-       m.flags
-FROM measured AS m;
+       m.flags,
+       m.implausible_reason
+FROM judged AS m;
 
 COMMENT ON VIEW reporting.v_fuel_efficiency IS
     'Per vehicle and live fill: distance since the previous odometer reading, km/l, l/100km and '

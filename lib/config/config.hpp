@@ -61,6 +61,8 @@ struct Config {
     Millis analytics_timeout{10'000};
     int analytics_connections = 2;
     int analytics_queue = 32;
+    std::string
+        analytics_cors_origins;  // canonical: origins as browsers send them, comma-separated
 
     // Logging
     std::string log_level = "info";

@@ -168,6 +168,12 @@ void apply(Config& cfg, const Variable& v, const std::string& raw) {
             if (text.starts_with('/'))
                 throw std::invalid_argument("must not start with \"/\": " + quoted(text));
             return set(text);
+        case Type::origins: {
+            std::string joined;  // as browsers send them, so the read side compares exactly
+            for (const auto& origin : parse_origins(text))
+                joined += (joined.empty() ? "" : ",") + origin;
+            return set(joined);
+        }
     }
 }
 

@@ -139,7 +139,8 @@ const std::vector<Variable>& table() {
          "a-long-random-token"},
         {"FUEL_ANALYTICS_TIMEOUT", Type::duration, &C::analytics_timeout, "Read side", "10s",
          "Longest time an analytics request may take, the wait for a database connection "
-         "included; then it gets 504 and its statement is cancelled on the server.",
+         "included; then it gets 504 and its statement is cancelled on the server. The CSV "
+         "export has it for each batch of 1 000 fills, not for the whole download.",
          "5s"},
         {"FUEL_ANALYTICS_CONNECTIONS",
          Type::integer,
@@ -165,6 +166,11 @@ const std::vector<Variable>& table() {
          {},
          0,
          200},
+
+        {"FUEL_ANALYTICS_CORS_ORIGINS", Type::origins, &C::analytics_cors_origins, "Read side", "",
+         "Web pages that may call the analytics API from the browser (the FleetOps SPA): their "
+         "origins, comma-separated. Other origins get no CORS headers. Unset: none.",
+         "https://fleetops.example.com,http://localhost:5173"},
 
         // Logging
         {"LOG_LEVEL",
@@ -243,6 +249,8 @@ std::string_view type_name(Type type) {
             return "directory path";
         case Type::prefix:
             return "key prefix";
+        case Type::origins:
+            return "origins";
     }
     return "string";
 }

@@ -29,6 +29,7 @@ enum class Type {
     file,        // path of a readable file
     directory,   // path of an existing directory
     prefix,      // an S3 key prefix (no leading "/")
+    origins,     // web origins, comma-separated: https://ops.example.com,http://localhost:5173
 };
 
 // The Config member a variable sets.

@@ -252,6 +252,43 @@ std::string parse_identifier(std::string_view text) {
     return std::string(text);
 }
 
+std::vector<std::string> parse_origins(std::string_view text) {
+    std::vector<std::string> out;
+    std::string_view rest = text;
+    for (;;) {
+        const auto comma = rest.find(',');
+        std::string_view item = rest.substr(0, comma);
+        while (!item.empty() && (item.front() == ' ' || item.front() == '\t'))
+            item.remove_prefix(1);
+        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+        if (item.empty()) fail("an empty origin in " + quoted(text));
+        if (item == "*" || item == "null")
+            fail("list each origin (https://ops.example.com); " + quoted(item) +
+                 " is not accepted");
+        if (item.ends_with('/') && item.find("://") + 3 < item.size() - 1)
+            item.remove_suffix(1);  // "https://a.example/" as copied from the address bar
+        const auto scheme_end = item.find("://");
+        const auto authority =
+            scheme_end == std::string_view::npos ? item : item.substr(scheme_end + 3);
+        if (authority.find('@') != std::string_view::npos ||
+            authority.find_first_of("/?#") != std::string_view::npos)
+            fail("an origin is scheme://host[:port], without a path or credentials: " +
+                 quoted(item));
+        const Endpoint e = parse_endpoint(item);
+        std::string origin = e.tls ? "https://" : "http://";
+        const bool v6 = e.host.find(':') != std::string::npos;
+        if (v6) origin += '[';
+        for (const char c : e.host)
+            origin += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (v6) origin += ']';
+        if (e.port != (e.tls ? 443 : 80)) origin += ":" + std::to_string(e.port);
+        if (std::find(out.begin(), out.end(), origin) == out.end()) out.push_back(origin);
+        if (comma == std::string_view::npos) break;
+        rest.remove_prefix(comma + 1);
+    }
+    return out;
+}
+
 std::string format_duration(Millis value) {
     const auto ms = value.count();
     if (ms != 0 && ms % 3'600'000 == 0) return std::to_string(ms / 3'600'000) + "h";

@@ -54,6 +54,11 @@ ListenAddress parse_listen(std::string_view text);
 // A PostgreSQL identifier usable unquoted: [A-Za-z_][A-Za-z0-9_]*, at most 63 bytes.
 std::string parse_identifier(std::string_view text);
 
+// A comma-separated list of web origins, http(s)://host[:port] each, returned as browsers send
+// them in Origin (RFC 6454): scheme and host in lower case, a default port left out. Spaces
+// around the commas are ignored; "*", paths and credentials are refused.
+std::vector<std::string> parse_origins(std::string_view text);
+
 // Renders a duration in the largest unit that divides it exactly: "1h", "30s", "250ms".
 std::string format_duration(Millis value);
 

@@ -23,16 +23,16 @@ class ConnectionSlots {
     using Id = std::uint64_t;
 
     struct Limits {
-        std::size_t total = 256;       // connections at once
-        std::size_t per_client = 64;   // connections at once from one address
-        std::size_t reserved = 32;     // slots waiting connections can never take
+        std::size_t total = 256;      // connections at once
+        std::size_t per_client = 64;  // connections at once from one address
+        std::size_t reserved = 32;    // slots waiting connections can never take
     };
 
     enum class Refusal { none, connection_limit, client_limit };
 
     struct Admission {
-        std::optional<Id> id;              // the new connection's slot, unless refused
-        std::optional<Id> evicted;         // a yielding connection whose slot it took: close it
+        std::optional<Id> id;             // the new connection's slot, unless refused
+        std::optional<Id> evicted;        // a yielding connection whose slot it took: close it
         Refusal refusal = Refusal::none;  // why there is no slot
     };
 

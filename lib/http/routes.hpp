@@ -24,11 +24,22 @@ struct Request {
     std::string_view header(std::string_view name) const;  // case-insensitive; empty if absent
 };
 
+// The rest of a body too large to hold at once (a CSV export): each call returns the next piece,
+// an empty piece ends the body. See Response::more.
+using BodyPieces = std::function<boost::asio::awaitable<std::string>()>;
+
 struct Response {
     int status = 200;
     std::string content_type = "text/plain; charset=utf-8";
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers;  // extra ones, e.g. Allow
+    // When set, the body goes on after `body` with the pieces `more` returns, sent chunked
+    // (HTTP/1.1; HTTP/1.0 gets them up to the close), so memory holds one piece, not the body.
+    // A call may wait (on the database): the connection then holds a waiting slot, and the call is
+    // cancelled when the client goes away. A client must take each 64 KiB within the write
+    // timeout. A call that throws ends the response without its last chunk, so the client sees a
+    // broken transfer rather than a short body. HEAD gets the header only.
+    BodyPieces more = {};
 };
 
 using Handler = std::function<Response(const Request&)>;

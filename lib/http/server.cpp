@@ -1,10 +1,12 @@
-// Listener and per-connection session coroutines on Beast; the only Beast server TU in FleetFuel.
+// Listener and per-connection session coroutines on Beast; the only Beast server TU in FleetFuel
+// (past 500 lines on purpose: each Beast translation unit costs ~40 s to build).
 #include "http/server.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
@@ -14,6 +16,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
@@ -252,14 +255,20 @@ net::awaitable<Response> answer(const Impl& impl, const Request& request) {
     co_return Response{500, "text/plain; charset=utf-8", "internal error\n", {}};
 }
 
-// The response to a complete request; nullopt when the client went away before it was ready.
-net::awaitable<std::optional<BeastResponse>> respond(Impl& impl, SlotId id,
-                                                     beast::tcp_stream& stream,
-                                                     const BeastRequest& req) {
-    const Request request = to_request(req);
-    const bool head = req.method() == bhttp::verb::head;
-    if (!impl.router.waits(request))
-        co_return to_beast(co_await answer(impl, request), req.version(), req.keep_alive(), head);
+// What to send for a complete request.
+struct Answer {
+    Response response;
+    bool close = false;  // a refusal: close the connection after it
+};
+
+// The answer to a complete request; nullopt when the client went away before it was ready.
+net::awaitable<std::optional<Answer>> respond(Impl& impl, SlotId id, beast::tcp_stream& stream,
+                                              const Request& request) {
+    if (!impl.router.waits(request)) {
+        // Named first: GCC 12 destroys a co_await's result too early inside a braced init.
+        auto response = co_await answer(impl, request);
+        co_return Answer{std::move(response)};
+    }
 
     // A route that waits (on the database, say) holds a waiting slot, and its work is cancelled
     // when the client goes away: nobody would read the answer.
@@ -268,9 +277,9 @@ net::awaitable<std::optional<BeastResponse>> respond(Impl& impl, SlotId id,
         impl.busy_log.warn(
             fmt::format("http: {} requests are waiting for their answers; answering {} with 503",
                         impl.slots.waiting(), request.path()));
-        auto res = refusal(503, "busy, try again shortly");
-        res.set(bhttp::field::retry_after, "1");
-        co_return res;
+        co_return Answer{
+            {503, "text/plain; charset=utf-8", "busy, try again shortly\n", {{"Retry-After", "1"}}},
+            true};
     }
     WaitGuard waiting(impl.slots, id);
     using namespace net::experimental::awaitable_operators;
@@ -279,7 +288,107 @@ net::awaitable<std::optional<BeastResponse>> respond(Impl& impl, SlotId id,
         spdlog::debug("http: the client of {} went away before its answer", request.path());
         co_return std::nullopt;
     }
-    co_return to_beast(std::get<0>(std::move(outcome)), req.version(), req.keep_alive(), head);
+    co_return Answer{std::get<0>(std::move(outcome))};
+}
+
+// Calls `more` for the next piece; nullopt when it throws. The failure must not escape: the `||`
+// below waits for an operation that succeeds, so a thrown piece would wait for the client.
+net::awaitable<std::optional<std::string>> make_piece(const Request& request,
+                                                      const BodyPieces& more) {
+    try {
+        co_return co_await more();
+    } catch (const std::exception& e) {
+        // The route has said why where it knows (a failed query is logged, rate-limited, there).
+        spdlog::debug("http: the body of {} ended early: {}", request.path(), e.what());
+    }
+    co_return std::nullopt;
+}
+
+// The next piece of a streamed body (Response::more), waited for like an asynchronous route's
+// answer: in a waiting slot, and cancelled when the client goes away. nullopt ends the response
+// abruptly: the client left, no waiting slot was free, or the piece could not be made.
+net::awaitable<std::optional<std::string>> next_piece(Impl& impl, SlotId id,
+                                                      beast::tcp_stream& stream,
+                                                      const Request& request,
+                                                      const BodyPieces& more) {
+    if (!impl.slots.begin_wait(id)) {
+        impl.refused(kRefusedBusy);
+        impl.busy_log.warn(fmt::format(
+            "http: {} requests are waiting for their answers; cutting the body of {} short",
+            impl.slots.waiting(), request.path()));
+        co_return std::nullopt;
+    }
+    WaitGuard waiting(impl.slots, id);
+    using namespace net::experimental::awaitable_operators;
+    auto outcome = co_await (make_piece(request, more) || peer_gone(stream.socket()));
+    if (outcome.index() == 0) co_return std::get<0>(std::move(outcome));
+    spdlog::debug("http: the client of {} went away during its body", request.path());
+    co_return std::nullopt;
+}
+
+// Writes `data` as one chunk (or as it is, without chunked framing), 64 KiB per write so that a
+// slow reader is measured per 64 KiB and not per piece.
+net::awaitable<bool> write_piece(const Impl& impl, beast::tcp_stream& stream, std::string_view data,
+                                 bool chunked) {
+    constexpr std::size_t kSlice = 64 * 1024;
+    while (!data.empty()) {
+        const auto slice = net::buffer(data.data(), std::min(kSlice, data.size()));
+        data.remove_prefix(slice.size());
+        stream.expires_after(impl.options.write_timeout);
+        beast::error_code ec;
+        std::size_t n = 0;
+        if (chunked)
+            std::tie(ec, n) = co_await net::async_write(stream, bhttp::make_chunk(slice), kTuple);
+        else
+            std::tie(ec, n) = co_await net::async_write(stream, slice, kTuple);
+        if (ec) {
+            fail(ec, "write");
+            co_return false;
+        }
+    }
+    co_return true;
+}
+
+// A response whose body comes in pieces (Response::more). nullopt when it failed (drop the
+// connection), else whether the connection may carry another request.
+net::awaitable<std::optional<bool>> write_streamed(Impl& impl, SlotId id, beast::tcp_stream& stream,
+                                                   const Request& request, Response r,
+                                                   unsigned version, bool keep_alive, bool head) {
+    bhttp::response<bhttp::empty_body> header{static_cast<bhttp::status>(r.status), version};
+    header.set(bhttp::field::server, "fleetfuel");
+    header.set(bhttp::field::content_type, r.content_type);
+    for (const auto& [name, value] : r.headers) header.set(name, value);
+    // HTTP/1.0 has no chunks: there the end of the body is the end of the connection.
+    const bool chunked = version >= 11;
+    header.keep_alive(keep_alive && chunked);
+    header.chunked(chunked);
+    bhttp::response_serializer<bhttp::empty_body> serializer{header};
+    stream.expires_after(impl.options.write_timeout);
+    auto [ec, n] = co_await bhttp::async_write_header(stream, serializer, kTuple);
+    if (ec) {
+        fail(ec, "write");
+        co_return std::nullopt;
+    }
+    if (head) co_return header.keep_alive();
+
+    std::string piece = std::move(r.body);
+    for (;;) {
+        if (!piece.empty() && !co_await write_piece(impl, stream, piece, chunked))
+            co_return std::nullopt;
+        auto next = co_await next_piece(impl, id, stream, request, r.more);
+        if (!next) co_return std::nullopt;  // closing without the last chunk says the body is cut
+        if (next->empty()) break;
+        piece = std::move(*next);
+    }
+    if (chunked) {
+        stream.expires_after(impl.options.write_timeout);
+        std::tie(ec, n) = co_await net::async_write(stream, bhttp::make_chunk_last(), kTuple);
+        if (ec) {
+            fail(ec, "write");
+            co_return std::nullopt;
+        }
+    }
+    co_return header.keep_alive();
 }
 
 net::awaitable<void> run_session(std::shared_ptr<Impl> impl, beast::tcp_stream stream, SlotId id) {
@@ -300,15 +409,28 @@ net::awaitable<void> run_session(std::shared_ptr<Impl> impl, beast::tcp_stream s
             co_return co_await refuse_and_close(*impl, stream, std::move(*read.refusal));
 
         // Answer it
-        auto res = co_await respond(*impl, id, stream, parser.get());
-        if (!res) co_return;
+        const BeastRequest& req = parser.get();
+        const Request request = to_request(req);
+        auto reply = co_await respond(*impl, id, stream, request);
+        if (!reply) co_return;
+        const bool keep_alive = req.keep_alive() && !reply->close;
+        const bool head = req.method() == bhttp::verb::head;
+        if (reply->response.more) {
+            const auto again =
+                co_await write_streamed(*impl, id, stream, request, std::move(reply->response),
+                                        req.version(), keep_alive, head);
+            if (!again) co_return;
+            if (!*again) break;
+            continue;
+        }
+        auto res = to_beast(std::move(reply->response), req.version(), keep_alive, head);
         stream.expires_after(impl->options.write_timeout);
-        auto [write_ec, written] = co_await bhttp::async_write(stream, *res, kTuple);
+        auto [write_ec, written] = co_await bhttp::async_write(stream, res, kTuple);
         if (write_ec) {
             fail(write_ec, "write");
             co_return;
         }
-        if (!res->keep_alive()) break;
+        if (!res.keep_alive()) break;
     }
     beast::error_code ec;
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);

@@ -60,10 +60,12 @@ bool is_change_file(std::string_view key, std::string_view prefix) {
 }
 
 std::string stray_reason(std::string_view key, std::string_view prefix) {
-    const std::string_view name = key.substr(std::min(key.size(), prefix.size() + kChangesDir.size()));
+    const std::string_view name =
+        key.substr(std::min(key.size(), prefix.size() + kChangesDir.size()));
     const char* why = name.find('/') != std::string_view::npos ? "in a folder below changes/"
-                      : !name.ends_with(".json")               ? "not a .json file"
-                                                 : "its name does not start with a UTC date and time";
+                      : !name.ends_with(".json")
+                          ? "not a .json file"
+                          : "its name does not start with a UTC date and time";
     return std::string("not a change file (") + why +
            "): recorded once, never applied, never moves the watermark";
 }

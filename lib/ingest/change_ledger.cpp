@@ -136,15 +136,14 @@ awaitable<std::optional<std::string>> report_etag_change(db::Connection& db,
         "$2)",
         std::move(params));
     if (res.affected_rows() == 0) co_return std::nullopt;
-    co_return obj.key + " was already applied (ETag " + applied_etag + ") and reappeared with ETag " +
-        obj.etag + ": not reapplied";
+    co_return obj.key + " was already applied (ETag " + applied_etag +
+        ") and reappeared with ETag " + obj.etag + ": not reapplied";
 }
 
 awaitable<void> settle_watermark(db::Connection& db, const ListingStart& start,
                                  std::string_view prefix, const std::string& top) {
     const auto& current = start.watermark;
-    const bool behind_or_stray =
-        !current || !is_change_file(*current, prefix) || *current < top;
+    const bool behind_or_stray = !current || !is_change_file(*current, prefix) || *current < top;
     if (!behind_or_stray) co_return;
     db::Params params{top};
     co_await db.exec(

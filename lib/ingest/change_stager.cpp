@@ -23,6 +23,8 @@ void ChangeStager::on_element(std::string_view element) {
     copy_field(data_, change.op);
     copy_field(data_, std::to_string(change.id));
     copy_opt(data_, change.changed_at);
+    // Read here for the usual shapes, so the apply does not parse every change's time in SQL.
+    copy_opt(data_, change.changed_at ? parse::export_timestamp(*change.changed_at) : std::nullopt);
     if (change.row) {
         const parse::ParsedRow& row = *change.row;
         copy_field(data_, row.hash_hex);

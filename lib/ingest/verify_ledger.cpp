@@ -28,9 +28,8 @@ struct BucketTally {
     long long strays = 0, strays_unrecorded = 0, reuploaded = 0;
 };
 
-void tally_object(const s3::ObjectInfo& obj, const LedgerPage& ledger,
-                  const VerifyOptions& options, std::chrono::system_clock::time_point now,
-                  BucketTally& t, CheckResult& check) {
+void tally_object(const s3::ObjectInfo& obj, const LedgerPage& ledger, const VerifyOptions& options,
+                  std::chrono::system_clock::time_point now, BucketTally& t, CheckResult& check) {
     ++t.objects;
     const auto entry = ledger.find(obj.key);
     if (!is_change_file(obj.key, options.prefix)) {
@@ -50,10 +49,10 @@ void tally_object(const s3::ObjectInfo& obj, const LedgerPage& ledger,
         ++t.missing;
         ++check.differing;
         if (check.differences.size() < options.limit)
-            check.differences.push_back({obj.key, "ledger",
-                                         entry == ledger.end() ? std::nullopt
-                                                               : std::optional(entry->second.status),
-                                         "applied"});
+            check.differences.push_back(
+                {obj.key, "ledger",
+                 entry == ledger.end() ? std::nullopt : std::optional(entry->second.status),
+                 "applied"});
     }
 }
 
@@ -128,7 +127,8 @@ awaitable<CheckResult> verify_watermark(db::Connection& db, const VerifyOptions&
             "ORDER BY key DESC LIMIT 500",
             std::move(params));
         for (int i = 0; i < rows.rows() && !newest; ++i)
-            if (is_change_file(rows.get(i, 0), options.prefix)) newest = std::string(rows.get(i, 0));
+            if (is_change_file(rows.get(i, 0), options.prefix))
+                newest = std::string(rows.get(i, 0));
         if (rows.rows() < 500) break;
         below = std::string(rows.get(rows.rows() - 1, 0));
     }
@@ -143,11 +143,13 @@ awaitable<CheckResult> verify_watermark(db::Connection& db, const VerifyOptions&
             "the watermark is not a change file's key (left by a release before contract v1.1, "
             "or set by hand): the next poll replaces it with the newest change file in the ledger");
     } else if (!wm && newest) {
-        check.notes.push_back("the watermark is cleared (reset-watermark): the next poll lists "
-                              "from the first key and sets it again");
+        check.notes.push_back(
+            "the watermark is cleared (reset-watermark): the next poll lists "
+            "from the first key and sets it again");
     } else if (wm && newest && *wm < *newest) {
-        check.notes.push_back("the watermark is below the newest change file in the ledger "
-                              "(reset-watermark): the next poll lists from there and moves it up");
+        check.notes.push_back(
+            "the watermark is below the newest change file in the ledger "
+            "(reset-watermark): the next poll lists from there and moves it up");
     }
     check.summary = fmt::format("{}; the next poll lists after {}", wm ? *wm : "(none)",
                                 start.start_after.empty() ? "(the first key)" : start.start_after);

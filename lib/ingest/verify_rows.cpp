@@ -1,8 +1,7 @@
 // verify's first check: every stored row's typed columns against fuel.normalise(raw), compared by
 // the database in id batches; only the rows that differ come back.
-#include <spdlog/spdlog.h>
-
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <chrono>
@@ -89,10 +88,10 @@ awaitable<CheckResult> verify_typed_columns(db::Connection& db, const VerifyOpti
             last_progress = std::chrono::steady_clock::now();
         }
     }
-    check.summary = check.differing == 0
-                        ? fmt::format("{} rows; every typed column equals fuel.normalise(raw)", rows)
-                        : fmt::format("{} rows; {} differ from fuel.normalise(raw)", rows,
-                                      check.differing);
+    check.summary =
+        check.differing == 0
+            ? fmt::format("{} rows; every typed column equals fuel.normalise(raw)", rows)
+            : fmt::format("{} rows; {} differ from fuel.normalise(raw)", rows, check.differing);
     check.facts = {{"rows", std::to_string(rows)}};
     co_return check;
 }

@@ -359,4 +359,10 @@ std::optional<TypedColumns> normalise_row_json(std::string_view row_json) {
     return normalise_row(tree, 0);
 }
 
+std::optional<std::string> export_timestamp(std::string_view text) {
+    detail::Written w;
+    if (detail::read_timestamp(text, w) != detail::TimestampRead::value) return std::nullopt;
+    return detail::timestamp_text(w);
+}
+
 }  // namespace ff::parse

@@ -53,4 +53,9 @@ std::optional<TypedColumns> normalise_row(const detail::JsonTree& tree, std::uin
 // Parses one row's JSON text, then normalise_row; nullopt also when the text is not a JSON object.
 std::optional<TypedColumns> normalise_row_json(std::string_view row_json);
 
+// A timestamp of the export that is not a row field (a change's changed_at) as the database's
+// fuel.ingest_ts reads it, as timestamptz input text with an explicit offset; nullopt where the
+// text is no timestamp or has a shape left to the database (which then reads it itself).
+std::optional<std::string> export_timestamp(std::string_view text);
+
 }  // namespace ff::parse

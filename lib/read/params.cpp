@@ -107,6 +107,15 @@ std::optional<std::chrono::sys_days> parse_date(std::string_view s) {
     return std::chrono::sys_days{ymd};
 }
 
+// A decimal integer in [min, max], digits only.
+std::optional<int> parse_int(const std::string& v, int min, int max) {
+    int n = 0;
+    const auto r = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (!all_digits(v) || r.ec != std::errc{} || r.ptr != v.data() + v.size() || n < min || n > max)
+        return std::nullopt;
+    return n;
+}
+
 const std::string* find(const QueryMap& q, std::string_view key) {
     const auto it = q.find(key);
     return it == q.end() ? nullptr : &it->second;
@@ -187,14 +196,36 @@ std::variant<FillsFilter, ParamError> parse_fills_filter(const QueryMap& query) 
     return f;
 }
 
-std::variant<int, ParamError> parse_limit(const QueryMap& query) {
+std::variant<int, ParamError> parse_limit(const QueryMap& query, int fallback, int max) {
     const auto* v = find(query, "limit");
-    if (!v) return 50;
-    int n = 0;
-    const auto r = std::from_chars(v->data(), v->data() + v->size(), n);
-    if (v->empty() || r.ec != std::errc{} || r.ptr != v->data() + v->size() || n < 1 || n > 500)
-        return ParamError{"limit", "must be an integer from 1 to 500"};
-    return n;
+    if (!v) return fallback;
+    const auto n = parse_int(*v, 1, max);
+    if (!n) return ParamError{"limit", "must be an integer from 1 to " + std::to_string(max)};
+    return *n;
+}
+
+std::variant<AttentionQuery, ParamError> parse_attention(const QueryMap& query) {
+    auto filter = parse_fills_filter(query);
+    if (auto* e = std::get_if<ParamError>(&filter)) return *e;
+    AttentionQuery a;
+    a.filter = std::get<FillsFilter>(std::move(filter));
+    const auto limit = parse_limit(query, 200, 1000);
+    if (auto* e = std::get_if<ParamError>(&limit)) return *e;
+    a.limit = std::get<int>(limit);
+    if (const auto* v = find(query, "refill_hours")) {
+        const auto hours = parse_int(*v, 1, 168);
+        if (!hours) return ParamError{"refill_hours", "must be an integer from 1 to 168 (hours)"};
+        a.refill_hours = *hours;
+    }
+    return a;
+}
+
+std::variant<FillsFilter, ParamError> parse_vehicle_filter(const QueryMap& query) {
+    auto filter = parse_fills_filter(query);
+    if (auto* e = std::get_if<ParamError>(&filter)) return *e;
+    if (!std::get<FillsFilter>(filter).vehicle)
+        return ParamError{"vehicle", "is required: the plate whose fills to show"};
+    return filter;
 }
 
 }  // namespace ff::read

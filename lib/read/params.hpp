@@ -31,8 +31,21 @@ struct FillsFilter {
 
 std::variant<FillsFilter, ParamError> parse_fills_filter(const QueryMap& query);
 
-// limit=1..500 (default 50), for /analytics/fuel-fills/recent.
-std::variant<int, ParamError> parse_limit(const QueryMap& query);
+// limit=1..max (default `fallback`): /analytics/fuel-fills/recent (50, at most 500) and
+// /attention (200, at most 1000).
+std::variant<int, ParamError> parse_limit(const QueryMap& query, int fallback = 50, int max = 500);
+
+// /analytics/fuel-fills/attention: the fills filter, how many items to list, and how close two
+// fills of one vehicle must be to count as a quick refill.
+struct AttentionQuery {
+    FillsFilter filter;
+    int limit = 200;        // limit=1..1000
+    int refill_hours = 12;  // refill_hours=1..168
+};
+std::variant<AttentionQuery, ParamError> parse_attention(const QueryMap& query);
+
+// /analytics/fuel-fills/efficiency: the fills filter with vehicle= required.
+std::variant<FillsFilter, ParamError> parse_vehicle_filter(const QueryMap& query);
 
 // Optional department= and vehicle= (empty means absent), shared by fills and recent.
 std::variant<FillsFilter, ParamError> parse_subject(const QueryMap& query);

@@ -123,6 +123,68 @@ SELECT json_build_object(
 )::text
 )sql";
 
+// $1 period days, $2 from, $3 to, $4 department, $5 vehicle (required). The efficiency rows are
+// those of every fill of the plate, so the period's first fill is measured from the reading
+// before the period; the plate condition reaches inside the view's windows (it is their
+// partition), so only this vehicle's fills are read. The tracker identity comes from any live
+// fill of the plate, in the period or not.
+constexpr std::string_view kEfficiency = R"sql(
+WITH bounds AS (
+    SELECT coalesce($2::date, t.today - ($1::int - 1)) AS d_from,
+           coalesce($3::date, t.today) AS d_to
+    FROM (SELECT (now() AT TIME ZONE 'Africa/Nairobi')::date AS today) AS t
+), story AS (
+    SELECT f.id, f.fill_date, f.reported_at, f.driver_name, f.station,
+           coalesce(f.department, 'Unassigned') AS department, f.litres, f.price_per_litre,
+           f.amount, f.odometer_km, f.full_tank, f.flags, e.prev_odometer_km, e.distance_km,
+           e.km_per_litre, e.litres_per_100km, e.plausible, e.implausible_reason
+    FROM reporting.v_fuel_fills AS f
+    CROSS JOIN bounds AS b
+    LEFT JOIN (SELECT * FROM reporting.v_fuel_efficiency
+               WHERE vehicle_reg = fuel.plate($5::text)) AS e ON e.id = f.id
+    WHERE f.vehicle_reg = fuel.plate($5::text)
+      AND f.fill_date BETWEEN b.d_from AND b.d_to
+      AND ($4::text IS NULL OR lower(coalesce(f.department, 'Unassigned')) = lower($4::text))
+), tracker AS (
+    SELECT t.vehicle_number, t.imei, t.device_name, t.vehicle_name
+    FROM reporting.v_fuel_fills AS t
+    WHERE t.vehicle_reg = fuel.plate($5::text) AND t.imei IS NOT NULL
+    LIMIT 1
+)
+SELECT json_build_object(
+    'period', (SELECT json_build_object('from', d_from, 'to', d_to) FROM bounds),
+    'vehicle', json_build_object(
+        'vehicle_reg', fuel.plate($5::text),
+        'matched', EXISTS (SELECT 1 FROM tracker),
+        'vehicle_number', (SELECT vehicle_number FROM tracker),
+        'imei', (SELECT imei FROM tracker),
+        'device_name', (SELECT device_name FROM tracker),
+        'vehicle_name', (SELECT vehicle_name FROM tracker)),
+    'totals', (
+        SELECT json_build_object(
+            'fills', count(*),
+            'litres', round(coalesce(sum(litres), 0), 2),
+            'spend', round(coalesce(sum(amount), 0), 2),
+            'km', sum(distance_km) FILTER (WHERE plausible),
+            'km_per_litre', round(sum(distance_km) FILTER (WHERE plausible)
+                                  / NULLIF(sum(litres) FILTER (WHERE plausible), 0), 2),
+            'implausible', count(*) FILTER (WHERE plausible = false))
+        FROM story),
+    'rows', coalesce((
+        SELECT json_agg(json_build_object(
+                   'id', id, 'fill_date', fill_date, 'reported_at', reported_at,
+                   'driver_name', driver_name, 'station', station, 'department', department,
+                   'litres', round(litres, 2), 'price_per_litre', round(price_per_litre, 2),
+                   'amount', round(amount, 2), 'odometer_km', odometer_km,
+                   'prev_odometer_km', prev_odometer_km, 'distance_km', distance_km,
+                   'km_per_litre', km_per_litre, 'litres_per_100km', litres_per_100km,
+                   'plausible', plausible, 'implausible_reason', implausible_reason,
+                   'full_tank', full_tank, 'flags', to_json(flags))
+                   ORDER BY fill_date, reported_at NULLS LAST, id)
+        FROM story), '[]')
+)::text
+)sql";
+
 db::Param optional_int(const std::optional<int>& v) {
     return v ? db::Param(std::to_string(*v)) : std::nullopt;
 }
@@ -139,6 +201,10 @@ Statement recent_fills_statement(const FillsFilter& subject, int limit) {
 
 Statement filters_statement() {
     return {kFilters, {}};
+}
+
+Statement efficiency_statement(const FillsFilter& f) {
+    return {kEfficiency, {optional_int(f.period_days), f.from, f.to, f.department, f.vehicle}};
 }
 
 }  // namespace ff::read

@@ -16,5 +16,9 @@ struct Statement {
 Statement fuel_fills_statement(const FillsFilter& filter);
 Statement recent_fills_statement(const FillsFilter& subject, int limit);
 Statement filters_statement();
+// One vehicle's fills in the period with their efficiency (filter.vehicle is set).
+Statement efficiency_statement(const FillsFilter& filter);
+// What needs attention in the period (attention_query.cpp).
+Statement attention_statement(const AttentionQuery& query);
 
 }  // namespace ff::read

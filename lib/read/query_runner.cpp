@@ -108,23 +108,31 @@ QueryRunner::QueryRunner(net::any_io_executor executor, RunnerOptions options) {
 
 QueryRunner::~QueryRunner() = default;
 
-net::awaitable<QueryAnswer> QueryRunner::run(Statement statement) {
+net::awaitable<RowsAnswer> QueryRunner::run_rows(Statement statement) {
     auto state = state_;  // the frame keeps the pool and the canceller alive
     const auto deadline = Clock::now() + state->options.timeout;
     std::exception_ptr failure;
     try {
         auto lease = co_await state->pool->acquire(deadline);
         const db::QueryLimits limits{deadline, &state->canceller};
-        auto result = co_await lease->exec(statement.sql, std::move(statement.params), limits);
-        if (result.rows() == 1 && !result.is_null(0, 0))
-            co_return QueryAnswer{200, std::string(result.get(0, 0))};
-        throw std::logic_error("the query returned no document");
+        auto rows = co_await lease->exec(statement.sql, std::move(statement.params), limits);
+        co_return RowsAnswer{200, {}, std::move(rows)};
     } catch (...) {
         failure = std::current_exception();
     }
     const auto cancelled = (co_await net::this_coro::cancellation_state).cancelled();
-    co_return state->explain(failure, cancelled != net::cancellation_type::none,
-                             Clock::now() >= deadline);
+    auto answer = state->explain(failure, cancelled != net::cancellation_type::none,
+                                 Clock::now() >= deadline);
+    co_return RowsAnswer{answer.status, std::move(answer.text), {}};
+}
+
+net::awaitable<QueryAnswer> QueryRunner::run(Statement statement) {
+    auto answer = co_await run_rows(std::move(statement));
+    if (answer.status != 200) co_return QueryAnswer{answer.status, std::move(answer.text)};
+    if (answer.rows.rows() == 1 && !answer.rows.is_null(0, 0))
+        co_return QueryAnswer{200, std::string(answer.rows.get(0, 0))};
+    spdlog::error("analytics: a statement returned no document");
+    co_return QueryAnswer{500, "internal error"};
 }
 
 }  // namespace ff::read

@@ -19,7 +19,7 @@ inline constexpr std::string_view kRefusedAnalyticsQueueFull = "analytics_queue_
 inline constexpr std::string_view kRefusedAnalyticsTimeout = "analytics_timeout";
 
 struct RunnerOptions {
-    db::ConnectOptions connect;  // the reader's sessions (role, read-only)
+    db::ConnectOptions connect;   // the reader's sessions (role, read-only)
     std::size_t connections = 2;  // statements running at once
     std::size_t queue = 32;       // requests waiting for a connection, beyond which 503
     // From the request's arrival to its last row, the wait for a connection included.
@@ -31,6 +31,13 @@ struct RunnerOptions {
 struct QueryAnswer {
     int status = 200;  // 200: `text` is the statement's one cell; 0: the client went away
     std::string text;  // otherwise a message for the client
+};
+
+// The same for a statement whose rows the caller reads itself (the CSV export).
+struct RowsAnswer {
+    int status = 200;  // 200: `rows` holds the result
+    std::string text;  // otherwise a message for the client
+    db::Result rows;
 };
 
 // What a failed statement tells the client: 400 when the input caused it (SQLSTATE class 22,
@@ -50,6 +57,9 @@ class QueryRunner {
     // coroutine (the client went away): the server is asked to cancel it too, and the answer is
     // status 0. Single-threaded: call it on the executor given above.
     boost::asio::awaitable<QueryAnswer> run(Statement statement);
+
+    // As run, for a statement of any shape: the rows are the caller's to read.
+    boost::asio::awaitable<RowsAnswer> run_rows(Statement statement);
 
   private:
     struct State;

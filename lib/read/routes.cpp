@@ -1,4 +1,4 @@
-// Handlers of the read side: bearer check, parameter validation, one bounded query per request.
+// Handlers of the read side: CORS, bearer check, parameter validation, bounded queries per request.
 #include "read/routes.hpp"
 
 #include <openssl/crypto.h>
@@ -9,6 +9,8 @@
 #include <stdexcept>
 
 #include "core/json_escape.hpp"
+#include "read/cors.hpp"
+#include "read/csv_export.hpp"
 #include "read/fuel_log_page.hpp"
 #include "read/params.hpp"
 #include "read/queries.hpp"
@@ -44,6 +46,18 @@ std::variant<Statement, ParamError> build_filters(const QueryMap&) {
     return filters_statement();
 }
 
+std::variant<Statement, ParamError> build_efficiency(const QueryMap& q) {
+    auto f = parse_vehicle_filter(q);
+    if (auto* e = std::get_if<ParamError>(&f)) return *e;
+    return efficiency_statement(std::get<FillsFilter>(f));
+}
+
+std::variant<Statement, ParamError> build_attention(const QueryMap& q) {
+    auto a = parse_attention(q);
+    if (auto* e = std::get_if<ParamError>(&a)) return *e;
+    return attention_statement(std::get<AttentionQuery>(a));
+}
+
 // The analytics endpoints: a new one is a row here (and its statement in queries.cpp). Every row
 // gets the same treatment from serve(): the token, the parameters validated before anything
 // reaches the database, and one statement run within the runner's bounds.
@@ -54,14 +68,19 @@ struct Endpoint {
 constexpr Endpoint kEndpoints[] = {
     {"/analytics/fuel-fills", build_fills},
     {"/analytics/fuel-fills/recent", build_recent},
+    {"/analytics/fuel-fills/efficiency", build_efficiency},
+    {"/analytics/fuel-fills/attention", build_attention},
     {"/analytics/filters", build_filters},
 };
+// The period's fills as CSV, streamed (csv_export.hpp); the same filters as /fuel-fills.
+constexpr std::string_view kCsvPath = "/analytics/fuel-fills.csv";
 
 struct State {
-    State(net::any_io_executor ex, RunnerOptions o, std::string t)
-        : runner(std::move(ex), std::move(o)), token(std::move(t)) {}
+    State(net::any_io_executor ex, RunnerOptions o, std::string t, std::vector<std::string> origins)
+        : runner(std::move(ex), std::move(o)), token(std::move(t)), cors(std::move(origins)) {}
     QueryRunner runner;
     std::string token;
+    CorsPolicy cors;
 };
 
 Response json(int status, std::string body) {
@@ -109,8 +128,8 @@ Response unauthorised() {
     return r;
 }
 
-net::awaitable<Response> serve(std::shared_ptr<State> state, const Request& request, Build build) {
-    if (!authorised(request, state->token)) co_return unauthorised();
+net::awaitable<Response> answer_json(std::shared_ptr<State> state, const Request& request,
+                                     Build build) {
     auto query = parse_query(request.query());
     if (auto* e = std::get_if<ParamError>(&query)) co_return bad_request(*e);
     auto statement = build(std::get<QueryMap>(query));
@@ -120,10 +139,39 @@ net::awaitable<Response> serve(std::shared_ptr<State> state, const Request& requ
     co_return error_response(answer.status, answer.text);
 }
 
-Route json_route(const Endpoint& endpoint, std::shared_ptr<State> state) {
+net::awaitable<Response> answer_csv(std::shared_ptr<State> state, const Request& request) {
+    auto query = parse_query(request.query());
+    if (auto* e = std::get_if<ParamError>(&query)) co_return bad_request(*e);
+    auto filter = parse_fills_filter(std::get<QueryMap>(query));
+    if (auto* e = std::get_if<ParamError>(&filter)) co_return bad_request(*e);
+    // The runner lives as long as the state; the export's later batches keep both alive.
+    std::shared_ptr<QueryRunner> runner(state, &state->runner);
+    auto started = co_await start_fills_csv(std::move(runner), std::get<FillsFilter>(filter));
+    if (auto* response = std::get_if<Response>(&started)) co_return std::move(*response);
+    const auto& failure = std::get<QueryAnswer>(started);
+    co_return error_response(failure.status, failure.text);
+}
+
+// Every analytics request: the preflight (without a token, as browsers send it), the token, then
+// the endpoint's own answer (`build`, or the CSV export without one); CORS headers on each.
+net::awaitable<Response> serve(std::shared_ptr<State> state, const Request& request, Build build) {
+    if (request.method == "OPTIONS") co_return state->cors.preflight(request);
+    Response response;
+    if (!authorised(request, state->token))
+        response = unauthorised();
+    else if (build)
+        response = co_await answer_json(state, request, build);
+    else
+        response = co_await answer_csv(state, request);
+    state->cors.decorate(request, response);
+    co_return response;
+}
+
+Route analytics_route(std::string_view path, Build build, std::shared_ptr<State> state) {
     Route r;
-    r.path = std::string(endpoint.path);
-    r.async_handler = [state = std::move(state), build = endpoint.build](const Request& request) {
+    r.path = std::string(path);
+    r.methods = {"GET", "OPTIONS"};
+    r.async_handler = [state = std::move(state), build](const Request& request) {
         return serve(state, request, build);
     };
     return r;
@@ -157,10 +205,12 @@ void add_analytics_routes(Router& router, net::any_io_executor executor, Analyti
     runner.queue = options.queue;
     runner.timeout = options.timeout;
     runner.on_refused = std::move(options.on_refused);
-    auto state =
-        std::make_shared<State>(std::move(executor), std::move(runner), std::move(options.token));
+    auto state = std::make_shared<State>(std::move(executor), std::move(runner),
+                                         std::move(options.token), std::move(options.cors_origins));
 
-    for (const auto& endpoint : kEndpoints) router.add(json_route(endpoint, state));
+    for (const auto& endpoint : kEndpoints)
+        router.add(analytics_route(endpoint.path, endpoint.build, state));
+    router.add(analytics_route(kCsvPath, nullptr, state));
     Route root;
     root.path = "/";
     root.handler = page;

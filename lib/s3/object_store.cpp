@@ -6,8 +6,8 @@ namespace ff::s3 {
 boost::asio::awaitable<std::vector<ObjectInfo>> ObjectStore::list(std::string prefix,
                                                                   std::string start_after) {
     std::vector<ObjectInfo> out;
-    const PageConsumer collect = [&out](std::span<const ObjectInfo> page)
-        -> boost::asio::awaitable<void> {
+    const PageConsumer collect =
+        [&out](std::span<const ObjectInfo> page) -> boost::asio::awaitable<void> {
         out.insert(out.end(), page.begin(), page.end());
         co_return;
     };

@@ -53,8 +53,8 @@ auto fields(const Config& c) {
                     c.s3_backoff_cap, c.max_object_bytes, c.snapshot_interval, c.changes_interval,
                     c.changes_lookback, c.max_delete_fraction, c.http_listen, c.shutdown_grace,
                     c.cycle_timeout, c.watchdog_timeout, c.analytics, c.analytics_token,
-                    c.analytics_timeout, c.analytics_connections, c.analytics_queue, c.log_level,
-                    c.log_format);
+                    c.analytics_timeout, c.analytics_connections, c.analytics_queue,
+                    c.analytics_cors_origins, c.log_level, c.log_format);
 }
 constexpr std::size_t kFields = std::tuple_size_v<decltype(fields(std::declval<Config>()))>;
 static_assert(kFields == field_count<Config>(), "list every Config field in fields()");

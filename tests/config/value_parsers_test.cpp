@@ -2,6 +2,8 @@
 #include "config/value_parsers.hpp"
 
 #include <catch2/catch.hpp>
+#include <string>
+#include <vector>
 
 using namespace ff::config;
 using namespace std::chrono_literals;
@@ -183,4 +185,25 @@ TEST_CASE("durations and sizes render in their largest exact unit", "[config]") 
     CHECK(format_duration(250ms) == "250ms");
     CHECK(format_bytes(2ull << 30) == "2GiB");
     CHECK(format_bytes(1000) == "1000B");
+}
+
+TEST_CASE("CORS origins are stored as browsers send them, wildcards and paths are refused",
+          "[config]") {
+    CHECK(parse_origins("https://fleetops.example.com") ==
+          std::vector<std::string>{"https://fleetops.example.com"});
+    CHECK(parse_origins(" HTTPS://FleetOps.Example.com:443 , http://localhost:5173,"
+                        "http://localhost:5173") ==
+          std::vector<std::string>{"https://fleetops.example.com", "http://localhost:5173"});
+    CHECK(parse_origins("http://[::1]:8080") == std::vector<std::string>{"http://[::1]:8080"});
+    CHECK(parse_origins("https://a.example/") == std::vector<std::string>{"https://a.example"});
+    CHECK(reason_of([] { parse_origins("*"); }).find("list each origin") != std::string::npos);
+    CHECK(reason_of([] { parse_origins("https://a.example/app"); }).find("without a path") !=
+          std::string::npos);
+    CHECK(reason_of([] { parse_origins("https://user@a.example"); }).find("without a path") !=
+          std::string::npos);
+    CHECK(reason_of([] { parse_origins("ftp://a.example"); }).find("unsupported scheme") !=
+          std::string::npos);
+    CHECK(reason_of([] {
+              parse_origins("https://a.example,,https://b.example");
+          }).find("empty origin") != std::string::npos);
 }

@@ -155,7 +155,8 @@ TEST_CASE("a reader session runs as its role, read-only, whatever the login role
     fftest::ScratchDatabase scratch;
     const std::string role = fftest::unique_name("ff_reader_");
     fftest::PgSession admin(scratch.url());
-    admin.exec("CREATE ROLE " + role + " NOLOGIN; CREATE TABLE t (x int); INSERT INTO t VALUES (1)");
+    admin.exec("CREATE ROLE " + role +
+               " NOLOGIN; CREATE TABLE t (x int); INSERT INTO t VALUES (1)");
     auto options = fftest::connect_options(scratch.url());
     options.role = role;
     options.read_only = true;

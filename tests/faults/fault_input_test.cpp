@@ -114,9 +114,10 @@ std::pair<std::string, std::string> hostile_row(long long id, std::size_t varian
 void run_hostile(StoreKind kind) {
     EngineFixture fx(kind);
     const Env env = kind == StoreKind::s3 ? s3_env(fx) : local_env(fx);
+    // By name: a first load drops and re-creates the secondary indexes, which gives them new oids.
     fx.pg().exec("CREATE TABLE public.sentinel (v text); INSERT INTO sentinel VALUES ('intact')");
     const std::string tables_before = fx.pg().scalar(
-        "SELECT string_agg(oid::regclass::text, ',' ORDER BY oid) FROM pg_class "
+        "SELECT string_agg(oid::regclass::text, ',' ORDER BY oid::regclass::text) FROM pg_class "
         "WHERE relnamespace IN ('fuel'::regnamespace, 'public'::regnamespace)");
 
     ReferenceModel model;
@@ -176,7 +177,8 @@ void run_hostile(StoreKind kind) {
     // Hostile rows are flagged sanitised where a \u0000 was dropped, and nothing else changed.
     CHECK(fx.pg().scalar("SELECT count(*) FROM fuel.records WHERE sanitised") != "0");
     CHECK(fx.pg().scalar("SELECT v FROM public.sentinel") == "intact");
-    CHECK(fx.pg().scalar("SELECT string_agg(oid::regclass::text, ',' ORDER BY oid) FROM pg_class "
+    CHECK(fx.pg().scalar("SELECT string_agg(oid::regclass::text, ',' ORDER BY oid::regclass::text) "
+                         "FROM pg_class "
                          "WHERE relnamespace IN ('fuel'::regnamespace, 'public'::regnamespace)") ==
           tables_before);
     record_result(std::string("hostile keys and values via ") +
@@ -186,12 +188,12 @@ void run_hostile(StoreKind kind) {
 
 }  // namespace
 
-TEST_CASE("Keys and values full of quotes, SQL, \\u0000 and Unicode end as exact raw jsonb locally",
+TEST_CASE("Keys and values full of quotes, SQL, U+0000 and Unicode end as exact raw jsonb locally",
           "[integration][faults]") {
     run_hostile(StoreKind::local);
 }
 
-TEST_CASE("Keys and values full of quotes, SQL, \\u0000 and Unicode end as exact raw jsonb via S3",
+TEST_CASE("Keys and values full of quotes, SQL, U+0000 and Unicode end as exact raw jsonb via S3",
           "[integration][faults]") {
     run_hostile(StoreKind::s3);
 }

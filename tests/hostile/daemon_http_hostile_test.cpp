@@ -55,7 +55,8 @@ int connect_to(int port, std::chrono::milliseconds timeout) {
 }
 
 bool send_all(int fd, const std::string& bytes) {
-    return ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size());
+    return ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
+           static_cast<ssize_t>(bytes.size());
 }
 
 // The status of the response on `fd`, read until the server closes; 0 when there is none.
@@ -108,23 +109,23 @@ class Prober {
             const auto start = Clock::now();
             int status = 0;
             if (const int fd = connect_to(port, 1s); fd >= 0) {
-                if (send_all(fd, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                                 "Connection: close\r\n\r\n"))
+                if (send_all(fd,
+                             "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                             "Connection: close\r\n\r\n"))
                     status = read_status(fd);
                 ::close(fd);
             }
-            const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() -
-                                                                                  start)
-                                .count();
+            const auto ms =
+                std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
             worst_ms_ = std::max(worst_ms_.load(), static_cast<long>(ms));
             latencies_.push_back(ms);
             ++probes_;
             if (status != 200 || ms > 1000) {
                 ++failures_;
                 failed_ += " at " +
-                           std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                              start - first)
-                                              .count()) +
+                           std::to_string(
+                               std::chrono::duration_cast<std::chrono::milliseconds>(start - first)
+                                   .count()) +
                            " ms: " + std::to_string(status) + " after " + std::to_string(ms) +
                            " ms;";
             }
@@ -136,7 +137,7 @@ class Prober {
     std::atomic<int> probes_{0};
     std::atomic<int> failures_{0};
     std::atomic<long> worst_ms_{0};
-    std::string failed_;  // written by the thread, read after finish()
+    std::string failed_;           // written by the thread, read after finish()
     std::vector<long> latencies_;  // the same
     std::thread thread_;
 };
@@ -183,12 +184,14 @@ void slowloris(int port, int n, int reopen_per_second, std::chrono::seconds how_
         if (fd >= 0) ::close(fd);
 }
 
-// Analytics statements the server is running (waiting on a lock counts).
+// Analytics statements the server is running (waiting on a lock counts). This test's database
+// only: other tests run analytics servers in the same cluster at the same time.
 int analytics_running(const std::string& url) {
     PgSession pg(url);
-    return std::stoi(pg.scalar(
-        "SELECT count(*) FROM pg_stat_activity"
-        " WHERE application_name = 'fleetfuel-analytics' AND state = 'active'"));
+    return std::stoi(
+        pg.scalar("SELECT count(*) FROM pg_stat_activity"
+                  " WHERE application_name = 'fleetfuel-analytics' AND state = 'active'"
+                  " AND datname = current_database()"));
 }
 
 // `n` analytics requests, `per_second` new ones a second, all left open; then each one's status
@@ -200,8 +203,9 @@ std::vector<int> analytics_burst(int port, int n, int per_second) {
         std::this_thread::sleep_until(start + i * 1000ms / per_second);
         const int fd = connect_to(port, 30s);
         if (fd < 0) continue;
-        send_all(fd, "GET /analytics/fuel-fills?period=30d HTTP/1.1\r\nHost: x\r\n"
-                     "Connection: close\r\n\r\n");
+        send_all(fd,
+                 "GET /analytics/fuel-fills?period=30d HTTP/1.1\r\nHost: x\r\n"
+                 "Connection: close\r\n\r\n");
         fds.push_back(fd);
     }
     std::vector<int> statuses;
@@ -341,7 +345,8 @@ class World {
 
 // fleetfuel_http_refused_total{reason} as the daemon reports it now.
 double refused(World& world, const std::string& reason) {
-    return metric(world.daemon().metrics(), "fleetfuel_http_refused_total{reason=\"" + reason + "\"}")
+    return metric(world.daemon().metrics(),
+                  "fleetfuel_http_refused_total{reason=\"" + reason + "\"}")
         .value_or(-1);
 }
 
@@ -385,8 +390,8 @@ TEST_CASE("under slowloris and stalled analytics /healthz answers every probe wi
                        << "used " << cpu_ms(world.pid()) - cpu_before << " ms of CPU");
         CHECK(statuses.size() == 300);
         CHECK(timed_out + busy + cut == 300);
-        CHECK(timed_out > 0);   // waited in the queue up to the deadline
-        CHECK(busy > 0);        // turned away at once when the queue was full
+        CHECK(timed_out > 0);      // waited in the queue up to the deadline
+        CHECK(busy > 0);           // turned away at once when the queue was full
         CHECK(most_running <= 2);  // never more statements than the pool has connections
         // Every 504 was sent after the server confirmed the cancel: nothing waits on the lock.
         CHECK(analytics_running(world.url()) == 0);

@@ -27,8 +27,7 @@ TEST_CASE("a full server gives the newcomer the slot of the connection yielding 
     CHECK(slots.admit("10.0.0.5").evicted == c);
 }
 
-TEST_CASE("a client at its own cap yields its own connections, never another client's",
-          "[http]") {
+TEST_CASE("a client at its own cap yields its own connections, never another client's", "[http]") {
     ConnectionSlots slots({10, 2, 0});
     const auto other = slots.admit("10.0.0.9").id;
     const auto a = slots.admit("10.0.0.1").id;

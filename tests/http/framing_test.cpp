@@ -16,7 +16,7 @@ int status(unsigned version, const HeaderFields& fields) {
 
 }  // namespace
 
-TEST_CASE("HTTP/1.1 needs exactly one valid Host; HTTP/1.0 may go without", "[http]") {
+TEST_CASE("HTTP/1.1 needs exactly one valid Host, HTTP/1.0 may go without", "[http]") {
     CHECK(status(11, {{"Host", "fleetfuel:8080"}}) == 0);
     CHECK(status(11, {{"host", "[::1]:8080"}}) == 0);
     CHECK(status(11, {{"Host", ""}}) == 0);  // allowed when the target has no authority
@@ -51,8 +51,9 @@ TEST_CASE("Transfer-Encoding must end with chunked, once, or the request is refu
 
 TEST_CASE("Transfer-Encoding lines combine, and never go with Content-Length or HTTP/1.0",
           "[http]") {
-    CHECK(status(11, {{"Host", "x"}, {"Transfer-Encoding", "gzip"}, {"Transfer-Encoding",
-                                                                     "chunked"}}) == 501);
+    CHECK(status(11, {{"Host", "x"},
+                      {"Transfer-Encoding", "gzip"},
+                      {"Transfer-Encoding", "chunked"}}) == 501);
     CHECK(status(11, {{"Host", "x"},
                       {"Transfer-Encoding", "chunked"},
                       {"Transfer-Encoding", "identity"}}) == 400);

@@ -6,7 +6,7 @@
 
 using namespace ff::ingest;
 
-TEST_CASE("COPY fields escape backslashes, tabs and line breaks, and NULL is \\N") {
+TEST_CASE("COPY fields escape backslashes, tabs and line breaks, and NULL is backslash-N") {
     std::string out;
     detail::copy_field(out, "a\\b\tc\nd\re");
     detail::copy_null(out, true);

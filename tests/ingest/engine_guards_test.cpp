@@ -90,7 +90,7 @@ TEST_CASE("A snapshot missing half the rows is refused, and applied with force",
     fx.expect_state(d.model);
 }
 
-TEST_CASE("A snapshot older than the last applied one is refused; the same one is allowed",
+TEST_CASE("A snapshot older than the last applied one is refused, the same one is allowed",
           "[integration]") {
     EngineFixture fx;
     auto d = seed(fx);

@@ -56,7 +56,7 @@ TEST_CASE("A change file named a month before every processed file is applied wh
     CHECK(r.counts.files_applied == 1);
     CHECK(stored(fx, 903));
     CHECK(watermark(fx) == "fuel_records/" + key("00:20:00"));  // a late file never lowers it
-    CHECK(fx.changes().counts.files_applied == 0);                // and is applied once
+    CHECK(fx.changes().counts.files_applied == 0);              // and is applied once
     fx.expect_verified();
 }
 
@@ -113,13 +113,13 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "A poll lists the newest keys only; a file below them is found by the full listing and "
+    "A poll lists the newest keys only, a file below them is found by the full listing and "
     "counted late",
     "[integration]") {
     EngineFixture fx;
     fx.options.listing_overlap = 1;  // a poll lists again only the newest processed file
-    for (const auto& [time, id] : {std::pair{"00:10:00", 931}, {"00:20:00", 932},
-                                   {"00:30:00", 933}, {"00:40:00", 934}})
+    for (const auto& [time, id] :
+         {std::pair{"00:10:00", 931}, {"00:20:00", 932}, {"00:30:00", 933}, {"00:40:00", 934}})
         put_file(fx, time, id);
     REQUIRE(fx.changes().counts.files_applied == 4);
 
@@ -150,7 +150,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "An idle poll is one ListObjectsV2 request however many files there are; the full listing "
+    "An idle poll is one ListObjectsV2 request however many files there are, the full listing "
     "pages through them all",
     "[integration]") {
     EngineFixture fx(StoreKind::s3, 10);  // ten keys a page
@@ -172,7 +172,7 @@ TEST_CASE(
     const int before_poll = fx.list_requests();
     auto idle = fx.changes();
     CHECK(idle.counts.files_applied + idle.counts.files_quarantined == 0);
-    CHECK(idle.objects_listed == 6);                 // the five newest again, and _SUCCESS
+    CHECK(idle.objects_listed == 6);  // the five newest again, and _SUCCESS
     CHECK(fx.list_requests() - before_poll == 1);
 
     fx.options.listing = Listing::full;

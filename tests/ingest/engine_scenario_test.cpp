@@ -51,6 +51,7 @@ void run_history(StoreKind kind) {
     CHECK(first.counts.duplicates == 1);
     CHECK(first.counts.flagged > 0);  // messy values produce quality flags
     fx.expect_state(model);
+    fx.expect_versions(model, false);
 
     ModelCounts want;
     for (const auto& f : s.files) {
@@ -63,12 +64,14 @@ void run_history(StoreKind kind) {
     check_counts(changes.counts, want);
     CHECK(changes.counts.stale >= 2);  // the old update of id 20, the older insert of tombstone 500
     fx.expect_state(model);
+    fx.expect_versions(model, false);
 
     fx.put("latest.json", s.snap2_body);
     auto second = fx.snapshot();
     REQUIRE(second.refused == ff::ingest::Refusal::none);
     check_counts(second.counts, model.apply_snapshot(s.snap2, s.e2));
     fx.expect_state(model);
+    fx.expect_versions(model, false);
     // Changed by f3 after snapshot 2's exported_at: neither overwritten nor soft-deleted.
     CHECK(fx.pg().scalar("SELECT deleted_at IS NOT NULL FROM fuel.records WHERE id = 61") == "t");
     CHECK(fx.pg().scalar("SELECT deleted_at IS NULL FROM fuel.records WHERE id = 71") == "t");
@@ -91,6 +94,7 @@ void run_history(StoreKind kind) {
     CHECK(reread.counts.written() == 0);
     CHECK(row_versions(fx.pg()) == before);
     fx.expect_state(model);
+    fx.expect_versions(model, false);
 }
 
 }  // namespace

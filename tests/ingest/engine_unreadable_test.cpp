@@ -211,7 +211,7 @@ TEST_CASE("A first load rejects unreadable rows alone and records their ids", "[
 }
 
 TEST_CASE(
-    "A row nested deeper than the framer used to allow is stored; deeper than jsonb, rejected "
+    "A row nested deeper than the framer used to allow is stored, deeper than jsonb, rejected "
     "alone",
     "[integration]") {
     EngineFixture fx;

@@ -94,16 +94,16 @@ TEST_CASE("verify reports a change file the ledger lacks once it is older than t
     EngineFixture fx;
     history(fx, make_scenario(5));
     const std::string late = "changes/2026-06-01T23:00:00Z.json";
-    fx.put(late, ExportGenerator(1).change_file(
-                     {GenChange{"insert", 990, kBaseTime, ExportGenerator(1).row(990, kBaseTime)}}));
+    fx.put(late, ExportGenerator(1).change_file({GenChange{
+                     "insert", 990, kBaseTime, ExportGenerator(1).row(990, kBaseTime)}}));
 
     const auto fresh = fx.verify();  // just landed: the next poll takes it
     CHECK(fresh.ok());
     CHECK(check(fresh, "change_files").summary.find("1 pending, 0 missing") != std::string::npos);
 
     const auto path = fx.dir() / ("fuel_records/" + late);
-    std::filesystem::last_write_time(path,
-                                     std::filesystem::last_write_time(path) - std::chrono::hours(3));
+    std::filesystem::last_write_time(
+        path, std::filesystem::last_write_time(path) - std::chrono::hours(3));
     const auto r = fx.verify();
     CHECK_FALSE(r.ok());
     const auto& files = check(r, "change_files");
@@ -118,7 +118,7 @@ TEST_CASE("verify reports a change file the ledger lacks once it is older than t
     CHECK(fx.verify().ok());
 }
 
-TEST_CASE("verify reports a watermark that is not a change file's key; the next poll repairs it",
+TEST_CASE("verify reports a watermark that is not a change file's key, the next poll repairs it",
           "[integration]") {
     EngineFixture fx;
     history(fx, make_scenario(6));

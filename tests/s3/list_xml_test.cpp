@@ -111,7 +111,7 @@ TEST_CASE("A rejected signature says which settings to check and never shows the
     CHECK(missing.code() == "NoSuchKey");
 }
 
-TEST_CASE("Throttling, server errors and broken connections are retried; client errors are not",
+TEST_CASE("Throttling, server errors and broken connections are retried, client errors are not",
           "[retry]") {
     const RetryPolicy policy{3, std::chrono::milliseconds(100), std::chrono::milliseconds(1000)};
     CHECK(policy.should_retry(make_s3_error("x", 503, "SlowDown", ""), 1));

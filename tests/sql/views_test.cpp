@@ -160,21 +160,28 @@ TEST_CASE(
         (4,  '{"vehicle_reg": "KDA123A", "fill_date": "2026-06-06", "odometer": 11000, "litres": 30}'),
         (3,  '{"vehicle_reg": "KDA123A", "fill_date": "2026-06-07", "odometer": 13000, "litres": 10}'),
         (2,  '{"vehicle_reg": "KBZ 456B", "fill_date": "2026-06-01", "odometer": 5000, "litres": 50}'),
+        (11, '{"vehicle_reg": "KBZ 456B", "fill_date": "2026-06-02", "odometer": 5000, "litres": 50}'),
+        (12, '{"vehicle_reg": "KBZ 456B", "fill_date": "2026-06-03", "odometer": 5010, "litres": 50}'),
         (1,  '{"fill_date": "2026-06-01", "odometer": 1, "litres": 1}'))");
     s.exec("UPDATE fuel.records SET deleted_at = now() WHERE id = 5");
     const auto rows = s.query(R"(
         SELECT id::text, vehicle_reg, odometer_km::text, prev_odometer_km::text, distance_km::text,
-               km_per_litre::text, litres_per_100km::text, plausible::text
+               km_per_litre::text, litres_per_100km::text, plausible::text, implausible_reason
         FROM reporting.v_fuel_efficiency ORDER BY vehicle_reg, fill_date, reported_at, id)");
-    CHECK(rows ==
-          std::vector<fftest::Row>{
-              {"2", "KBZ456B", "5000", null, null, null, null, null},    // first fill
-              {"10", "KDA123A", "10000", null, null, null, null, null},  // first fill
-              {"9", "KDA123A", "10400", "10000", "400", "10.00", "10.00", "true"},
-              {"8", "KDA123A", "10300", "10400", "-100", "-2.50", "-40.00", "false"},  // backwards
-              {"7", "KDA123A", "10700", "10300", "400", null, "0.00", "false"},  // zero litres
-              {"6", "KDA123A", null, "10700", null, null, null, null},           // no reading
-              // The deleted fill (id 5) is skipped: the previous reading is 10700.
-              {"4", "KDA123A", "11000", "10700", "300", "10.00", "10.00", "true"},
-              {"3", "KDA123A", "13000", "11000", "2000", "200.00", "0.50", "false"}});  // > 30 km/l
+    CHECK(
+        rows ==
+        std::vector<fftest::Row>{
+            {"2", "KBZ456B", "5000", null, null, null, null, null, null},  // first fill
+            {"11", "KBZ456B", "5000", "5000", "0", "0.00", null, "false", "odometer_unchanged"},
+            {"12", "KBZ456B", "5010", "5000", "10", "0.20", "500.00", "false", "km_per_litre_low"},
+            {"10", "KDA123A", "10000", null, null, null, null, null, null},  // first fill
+            {"9", "KDA123A", "10400", "10000", "400", "10.00", "10.00", "true", null},
+            {"8", "KDA123A", "10300", "10400", "-100", "-2.50", "-40.00", "false",
+             "odometer_backwards"},
+            {"7", "KDA123A", "10700", "10300", "400", null, "0.00", "false", "no_litres"},
+            {"6", "KDA123A", null, "10700", null, null, null, null, null},  // no reading
+            // The deleted fill (id 5) is skipped: the previous reading is 10700.
+            {"4", "KDA123A", "11000", "10700", "300", "10.00", "10.00", "true", null},
+            {"3", "KDA123A", "13000", "11000", "2000", "200.00", "0.50", "false",
+             "km_per_litre_high"}});
 }

@@ -10,6 +10,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <catch2/catch.hpp>
+#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -78,28 +79,36 @@ void write_file(const std::filesystem::path& path, const std::string& body) {
 // 150 fills over the last 400 days on six plates. Per plate the odometer grows with the fill
 // date, except for one typo that goes backwards (an implausible row). Prices are 180.50 a litre;
 // every 25th amount disagrees (price_mismatch), every 40th litres is text (unparseable_number).
+// For the attention list: fill 12 is a second fill of KDA123A six hours after fill 6; fills 20
+// and 21 carry one receipt number, typed two ways; fill 45's date cannot be read. Fills 30 and
+// 31 hold text a spreadsheet would run as a formula, and a note with quotes and a line break.
 constexpr const char* kSeedRows = R"sql(
 WITH today AS (SELECT (now() AT TIME ZONE 'Africa/Nairobi')::date AS d),
 src AS (
     SELECT g,
            (ARRAY['KDA 123A','kdb-456b','KCC789C','KDD 001D','XYZ 999','KDE 555E'])[1 + g % 6] AS plate,
            (ARRAY['Logistics','  sales ',NULL,'Field Ops'])[1 + g % 4] AS department,
-           t.d - (g * 8 / 3) AS day,
+           t.d - (CASE WHEN g = 12 THEN 6 ELSE g END * 8 / 3) AS day,
            20 + (g % 17) AS litres
     FROM generate_series(1, 150) AS g CROSS JOIN today AS t
 )
 SELECT jsonb_build_object(
     'id', g,
-    'fill_date', to_char(day, 'YYYY-MM-DD'),
-    'reported_at', to_char(day, 'YYYY-MM-DD') || 'T08:' || lpad((g % 60)::text, 2, '0') || ':00+03:00',
+    'fill_date', CASE WHEN g = 45 THEN 'last tuesday' ELSE to_char(day, 'YYYY-MM-DD') END,
+    'reported_at', to_char(day, 'YYYY-MM-DD') || CASE WHEN g = 12 THEN 'T14:' ELSE 'T08:' END
+                   || lpad((g % 60)::text, 2, '0') || ':00+03:00',
     'vehicle_reg', plate,
     'department', department,
-    'driver_name', 'Driver ' || (g % 5),
-    'station', 'Station ' || (g % 3),
+    'driver_name', CASE WHEN g = 30 THEN '=HYPERLINK("http://x.example","y")'
+                        ELSE 'Driver ' || (g % 5) END,
+    'station', CASE WHEN g = 31 THEN '-2+3' ELSE 'Station ' || (g % 3) END,
     'litres', CASE WHEN g % 40 = 0 THEN 'about twenty' ELSE litres::text END,
     'price_per_litre', '180.50',
     'amount', CASE WHEN g % 25 = 0 THEN '1000' ELSE round(litres * 180.50, 2)::text END,
-    'odometer', CASE WHEN g = 77 THEN '100' ELSE (200000 - g * 90)::text END,
+    'odometer', CASE WHEN g = 77 THEN '100' WHEN g = 12 THEN '199760'
+                     ELSE (200000 - g * 90)::text END,
+    'receipt_no', CASE WHEN g = 21 THEN 'r 00020' ELSE 'R-' || lpad(g::text, 5, '0') END,
+    'notes', CASE WHEN g = 30 THEN E'paid "cash", then left\nÉquipe ✓' END,
     'fuel_type', 'Diesel') AS fill
 FROM src
 )sql";
@@ -185,23 +194,40 @@ AnalyticsServer::~AnalyticsServer() {
     thread_.join();
 }
 
-HttpReply http_get(std::uint16_t port, const std::string& target, const std::string& token) {
+HttpReply http_request(std::uint16_t port, const std::string& method, const std::string& target,
+                       const std::vector<std::pair<std::string, std::string>>& headers) {
     namespace bhttp = boost::beast::http;
     net::io_context io;
     net::ip::tcp::socket socket(io);
     socket.connect({net::ip::make_address("127.0.0.1"), port});
-    bhttp::request<bhttp::string_body> req{bhttp::verb::get, target, 11};
+    bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(method), target, 11};
     req.set(bhttp::field::host, "127.0.0.1");
-    if (!token.empty()) req.set(bhttp::field::authorization, "Bearer " + token);
+    for (const auto& [name, value] : headers) req.set(name, value);
     req.keep_alive(false);
     bhttp::write(socket, req);
     boost::beast::flat_buffer buffer;
     bhttp::response_parser<bhttp::string_body> parser;
-    parser.body_limit(16 * 1024 * 1024);
+    parser.body_limit(64 * 1024 * 1024);
+    parser.skip(method == "HEAD");
     bhttp::read(socket, buffer, parser);
     auto res = parser.release();
-    return {static_cast<int>(res.result_int()), std::string(res[bhttp::field::content_type]),
-            res.body()};
+    HttpReply reply{static_cast<int>(res.result_int()),
+                    std::string(res[bhttp::field::content_type]),
+                    res.body(),
+                    {},
+                    res.chunked()};
+    for (const auto& field : res) {
+        std::string name(field.name_string());
+        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        reply.headers[name] = std::string(field.value());
+    }
+    return reply;
+}
+
+HttpReply http_get(std::uint16_t port, const std::string& target, const std::string& token) {
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (!token.empty()) headers.emplace_back("Authorization", "Bearer " + token);
+    return http_request(port, "GET", target, headers);
 }
 
 }  // namespace fftest::analytics

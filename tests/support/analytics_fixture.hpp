@@ -3,9 +3,12 @@
 
 #include <boost/asio/io_context.hpp>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "http/server.hpp"
 #include "read/routes.hpp"
@@ -74,9 +77,15 @@ struct HttpReply {
     int status = 0;
     std::string content_type;
     std::string body;
+    std::map<std::string, std::string> headers;  // names in lower case
+    bool chunked = false;
 };
 
 // One blocking GET; `token` adds Authorization: Bearer <token> when not empty.
 HttpReply http_get(std::uint16_t port, const std::string& target, const std::string& token = "");
+
+// One blocking request as written (`method target`, extra header lines), Connection: close.
+HttpReply http_request(std::uint16_t port, const std::string& method, const std::string& target,
+                       const std::vector<std::pair<std::string, std::string>>& headers);
 
 }  // namespace fftest::analytics

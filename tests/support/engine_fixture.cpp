@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <fstream>
 
 #include "db/migrate.hpp"
@@ -80,6 +81,13 @@ void EngineFixture::put(const std::string& key, const std::string& body) {
     }
 }
 
+void EngineFixture::set_last_modified(const std::string& key, Ts at) {
+    REQUIRE(kind_ == StoreKind::local);
+    const auto sys = std::chrono::system_clock::time_point(std::chrono::seconds(at));
+    std::filesystem::last_write_time(dir_ / (options.prefix + key),
+                                     std::chrono::file_clock::from_sys(sys));
+}
+
 ff::ingest::SnapshotResult EngineFixture::snapshot(bool apply, bool force) {
     auto o = options;
     o.dry_run = !apply;
@@ -109,6 +117,38 @@ void EngineFixture::expect_state(const ReferenceModel& model) {
                           {std::to_string(id), expected.raw}) == "true");
     }
     expect_verified();
+}
+
+namespace {
+
+std::string epoch_text(std::optional<Ts> t) {
+    if (!t) return "none";
+    return *t == kNegInf ? "oldest" : std::to_string(*t);
+}
+
+}  // namespace
+
+void EngineFixture::expect_versions(const ReferenceModel& model, bool change_batch_at) {
+    auto rows = pg_->query(
+        "SELECT id, CASE WHEN version = '-infinity' THEN 'oldest' "
+        "                ELSE extract(epoch FROM version)::bigint::text END, "
+        "       coalesce(extract(epoch FROM change_batch_at)::bigint::text, 'none') "
+        "FROM fuel.records ORDER BY id");
+    REQUIRE(rows.size() == model.rows().size());
+    auto it = model.rows().begin();
+    for (const auto& row : rows) {
+        const auto& [id, expected] = *it++;
+        INFO("id " << id);
+        REQUIRE(std::stoll(*row[0]) == id);
+        CHECK(*row[1] == epoch_text(expected.version));
+        if (change_batch_at) CHECK(*row[2] == epoch_text(expected.change_batch_at));
+    }
+}
+
+std::string EngineFixture::dump_records() {
+    return pg_->scalar(
+        "SELECT coalesce(string_agg((to_jsonb(r) - 'first_seen_at' - 'last_changed_at')::text, "
+        "E'\n' ORDER BY r.id), '') FROM fuel.records r");
 }
 
 ff::ingest::VerifyResult EngineFixture::verify(ff::ingest::VerifyOptions o) {

@@ -46,12 +46,21 @@ class EngineFixture {
     ~EngineFixture();
 
     void put(const std::string& key, const std::string& body);  // key relative to the prefix
+    // Sets an object's Last-Modified (the local store's mtime; the local store only), which stands
+    // in for a change's missing changed_at.
+    void set_last_modified(const std::string& key, Ts at);
     ff::ingest::SnapshotResult snapshot(bool apply = true, bool force = false);
     ff::ingest::ChangesResult changes(bool apply = true);
 
     // Fails the test unless fuel.records holds exactly what the model says, for every id, and
     // `fleetfuel verify` finds nothing to report.
     void expect_state(const ReferenceModel& model);
+    // Fails the test unless every stored row's version is the model's, and, with
+    // `change_batch_at`, its change-batch time too (only where every file time is known).
+    void expect_versions(const ReferenceModel& model, bool change_batch_at);
+    // Every column of every row of fuel.records but the two wall-clock ones (first_seen_at,
+    // last_changed_at), one JSON line per row in id order: equal dumps are equal tables.
+    std::string dump_records();
     // `fleetfuel verify` over the fixture's database and store (lib/ingest/verify.hpp), with the
     // fixture's prefix and listing overlap.
     ff::ingest::VerifyResult verify(ff::ingest::VerifyOptions o = {});

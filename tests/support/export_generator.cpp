@@ -165,6 +165,36 @@ GenRow ExportGenerator::row(long long id, std::optional<Ts> updated_at,
     return r;
 }
 
+GenRow ExportGenerator::unreadable_row(std::optional<long long> id) {
+    GenRow r;
+    r.unreadable = true;
+    r.id = id.value_or(0);
+    r.id_unreadable = !id;
+    if (!id) {
+        static const char* kNoId[] = {R"({"notes": "fill \ud83d", "litres": 45})",
+                                      R"({"id": 17.5, "litres": "\udc00"})",
+                                      R"({"id": {"n": 3}, "litres": 1e999999})"};
+        r.json = kNoId[pick(3)];
+        return r;
+    }
+    const std::string n = std::to_string(*id);
+    switch (pick(4)) {
+        case 0:
+            r.json = "{\"id\": " + n + R"(, "notes": "fill \ud83d", "litres": 45})";  // cut emoji
+            break;
+        case 1:
+            r.json = "{\"id\": " + n + ", \"notes\": \"caf\xC3\", \"litres\": 45}";  // bad UTF-8
+            break;
+        case 2:
+            r.json = "{\"id\": " + n + ", \"litres\": 1e999999}";  // beyond numeric's range
+            break;
+        default:
+            r.json = "{\"id\": " + n + ".0, \"litres\": 4}";  // an id that is not an integer
+            break;
+    }
+    return r;
+}
+
 std::string ExportGenerator::snapshot_object(const std::vector<GenRow>& rows, Ts exported_at,
                                              std::optional<long long> row_count) {
     std::string out = "{\"table\": \"logistics_department.fuel_records\", \"exported_at\": " +
@@ -219,14 +249,33 @@ long long ReferenceModel::live_count() const {
 ModelCounts ReferenceModel::apply_snapshot(const std::vector<GenRow>& rows, Ts exported_at,
                                            bool force, double max_delete_fraction) {
     ModelCounts c;
-    std::map<long long, std::size_t> last;  // id -> index of its last occurrence
-    for (std::size_t i = 0; i < rows.size(); ++i) last[rows[i].id] = i;
-    c.duplicates = static_cast<long long>(rows.size() - last.size());
+    // id -> index of its last occurrence, readable or not: the one that decides. An unreadable
+    // row whose id can be read is present (never missing) but not written: when it is its id's
+    // last occurrence, the stored row stays as it is.
+    std::map<long long, std::size_t> last;
+    long long readable = 0;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        if (rows[i].unreadable) {
+            ++c.rejected;
+            if (rows[i].id_unreadable) {
+                ++c.unidentified;
+                continue;
+            }
+        } else {
+            ++readable;
+        }
+        last[rows[i].id] = i;
+    }
+    // Readable rows that a later occurrence of their id overrides.
+    long long deciding_readable = 0;
+    for (const auto& [id, index] : last) deciding_readable += !rows[index].unreadable;
+    c.duplicates = readable - deciding_readable;
 
     enum class Act { insert, update, undelete, soft_delete, unchanged, stale };
     std::vector<std::pair<long long, Act>> plan;
     for (const auto& [id, index] : last) {
         const GenRow& in = rows[index];
+        if (in.unreadable) continue;
         const Ts v = in.updated_at.value_or(kNegInf);
         auto it = rows_.find(id);
         Act act;
@@ -253,6 +302,11 @@ ModelCounts ReferenceModel::apply_snapshot(const std::vector<GenRow>& rows, Ts e
         if (r.version > exported_at) continue;
         if (r.change_batch_at && *r.change_batch_at > exported_at) continue;
         missing.push_back(id);
+    }
+    // Any stored row may be one whose id could not be read: none is missing in this run.
+    if (c.unidentified > 0) {
+        c.deletes_withheld = static_cast<long long>(missing.size());
+        missing.clear();
     }
     long long soft = 0;
     for (const auto& p : plan) soft += p.second == Act::soft_delete;
@@ -305,71 +359,87 @@ ModelCounts ReferenceModel::apply_snapshot(const std::vector<GenRow>& rows, Ts e
 
 ModelCounts ReferenceModel::apply_changes(const std::vector<GenChange>& changes, Ts file_time) {
     ModelCounts c;
-    std::map<long long, std::size_t> last;
-    for (std::size_t i = 0; i < changes.size(); ++i) last[changes[i].id] = i;
-    c.duplicates = static_cast<long long>(changes.size() - last.size());
-    for (const auto& [id, index] : last) {
-        const GenChange& ch = changes[index];
-        std::string op = ch.op;
-        for (char& x : op) x = static_cast<char>(std::tolower(static_cast<unsigned char>(x)));
-        const Ts eff = ch.changed_at.value_or(file_time);
-        auto it = rows_.find(id);
-        if (op == "delete") {
-            const Ts v = ch.changed_at.value_or(kNegInf);
-            if (it == rows_.end()) {
-                rows_[id] = ExpectedRow{"{}", true, v, eff, "delete_op", eff};
-                ++c.soft_deleted;
-                continue;
-            }
-            ExpectedRow& r = it->second;
-            if (v < r.version) {
-                ++c.stale;
-                continue;
-            }
-            if (r.deleted_at && (r.deleted_reason == "source" ||
-                                 (r.deleted_reason == "delete_op" && *r.deleted_at == eff))) {
-                ++c.unchanged;
-                continue;
-            }
-            (r.deleted_at ? c.updated : c.soft_deleted) += 1;
-            r.deleted_at = eff;
-            r.deleted_reason = "delete_op";
-            r.version = v;
-            r.change_batch_at = std::max(r.change_batch_at.value_or(kNegInf), eff);
-            continue;
-        }
-        const GenRow& in = *ch.row;
-        const Ts v = in.updated_at.value_or(kNegInf);
-        if (it == rows_.end()) {
-            rows_[id] =
-                ExpectedRow{in.json, false, v, in.deleted_at, in.deleted_at ? "source" : "", eff};
-            ++c.inserted;
-            continue;
-        }
-        ExpectedRow& r = it->second;
-        if (v < r.version) {
-            ++c.stale;
-            continue;
-        }
-        const bool same_liveness = r.deleted_at.has_value() == in.deleted_at.has_value();
-        if (!r.tombstone && r.raw == in.json && same_liveness) {
-            ++c.unchanged;
-            continue;
-        }
-        if (r.deleted_at && !in.deleted_at)
-            ++c.undeleted;
-        else if (!r.deleted_at && in.deleted_at)
-            ++c.soft_deleted;
-        else
-            ++c.updated;
-        r.raw = in.json;
-        r.tombstone = false;
-        r.version = v;
-        r.deleted_at = in.deleted_at;
-        r.deleted_reason = in.deleted_at ? "source" : "";
-        r.change_batch_at = std::max(r.change_batch_at.value_or(kNegInf), eff);
+    std::set<long long> changed;
+    for (const GenChange& change : changes) {
+        if (!changed.insert(change.id).second) ++c.duplicates;
+        apply_change(change, file_time, c);
     }
     return c;
+}
+
+// Contract section 5, one change against the state by then. A version is the row's updated_at,
+// a delete's changed_at, else the oldest possible; the change's time (deleted_at of a delete,
+// the change-batch time) is its changed_at, else the file's Last-Modified.
+void ReferenceModel::apply_change(const GenChange& ch, Ts file_time, ModelCounts& c) {
+    std::string op = ch.op;
+    for (char& x : op) x = static_cast<char>(std::tolower(static_cast<unsigned char>(x)));
+    const bool is_delete = op == "delete";
+    const Ts at = ch.changed_at.value_or(file_time);
+    const Ts v = is_delete ? ch.changed_at.value_or(kNegInf) : ch.row->updated_at.value_or(kNegInf);
+    auto it = rows_.find(ch.id);
+    if (it == rows_.end()) {
+        ExpectedRow r;
+        if (is_delete) {
+            // Never seen: a deleted row, with the delete's row when it carries one.
+            r.raw = ch.row ? ch.row->json : "{}";
+            r.tombstone = !ch.row;
+            r.deleted_at = at;
+            r.deleted_reason = "delete_op";
+            ++c.soft_deleted;
+        } else {
+            r.raw = ch.row->json;
+            r.deleted_at = ch.row->deleted_at;
+            r.deleted_reason = ch.row->deleted_at ? "source" : "";
+            ++c.inserted;
+        }
+        r.version = v;
+        r.change_batch_at = at;
+        rows_.emplace(ch.id, std::move(r));
+        return;
+    }
+    ExpectedRow& r = it->second;
+    if (v < r.version) {
+        ++c.stale;
+        return;
+    }
+    if (is_delete) {
+        // A delete carries its own version, also on a row already deleted. The liveness marker
+        // is the source's deleted_at when the source set one, else the delete's time.
+        if (!r.deleted_at) {
+            ++c.soft_deleted;
+        } else if (v == r.version && (r.deleted_reason == "source" ||
+                                      (r.deleted_reason == "delete_op" && *r.deleted_at == at))) {
+            ++c.unchanged;
+            return;
+        } else {
+            ++c.updated;
+        }
+        if (r.deleted_reason != "source") {
+            r.deleted_at = at;
+            r.deleted_reason = "delete_op";
+        }
+        r.version = v;
+        r.change_batch_at = std::max(r.change_batch_at.value_or(kNegInf), at);
+        return;
+    }
+    const GenRow& in = *ch.row;
+    // Equal version, equal content: nothing, whatever the liveness marker says.
+    if (v == r.version && !r.tombstone && r.raw == in.json) {
+        ++c.unchanged;
+        return;
+    }
+    if (r.deleted_at && !in.deleted_at)
+        ++c.undeleted;
+    else if (!r.deleted_at && in.deleted_at)
+        ++c.soft_deleted;
+    else
+        ++c.updated;
+    r.raw = in.json;
+    r.tombstone = false;
+    r.version = v;
+    r.deleted_at = in.deleted_at;
+    r.deleted_reason = in.deleted_at ? "source" : "";
+    r.change_batch_at = std::max(r.change_batch_at.value_or(kNegInf), at);
 }
 
 }  // namespace fftest

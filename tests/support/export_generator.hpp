@@ -30,6 +30,10 @@ struct GenRow {
     std::string json;  // the row as the exporter writes it
     std::optional<Ts> updated_at;
     std::optional<Ts> deleted_at;
+    // A snapshot row that cannot be read (contract section 2): rejected alone, not absent. `id`
+    // is the id its text still holds, unless `id_unreadable`.
+    bool unreadable = false;
+    bool id_unreadable = false;
 };
 
 struct GenChange {
@@ -46,6 +50,10 @@ class ExportGenerator {
     // A messy row: plates, numbers with currency and units, dates in every format, booleans,
     // Unicode notes, unknown extra fields. `variant` changes the content without changing the id.
     GenRow row(long long id, std::optional<Ts> updated_at, std::optional<Ts> deleted_at = {});
+    // A row that cannot be read, of one of the kinds the contract's section 2 names (a lone
+    // surrogate, invalid UTF-8, a number beyond PostgreSQL's range, an id like 17.0). With `id`,
+    // that id can still be read from its text; without, no id can.
+    GenRow unreadable_row(std::optional<long long> id);
 
     // {"table":…, "exported_at":…, "row_count":…, "rows":[…]}; row_count defaults to rows.size().
     std::string snapshot_object(const std::vector<GenRow>& rows, Ts exported_at,
@@ -65,8 +73,8 @@ class ExportGenerator {
 
 // What one id must look like in fuel.records.
 struct ExpectedRow {
-    std::string raw;  // JSON text whose jsonb must equal raw; "{}" for a tombstone
-    bool tombstone = false;
+    std::string raw;         // JSON text whose jsonb must equal raw; "{}" for a tombstone
+    bool tombstone = false;  // a delete of an id never seen that carried no row: no content
     Ts version = kNegInf;
     std::optional<Ts> deleted_at;  // nullopt = live
     std::string deleted_reason;    // source | delete_op | missing_from_snapshot | ""
@@ -75,12 +83,22 @@ struct ExpectedRow {
 
 struct ModelCounts {
     std::string refused;  // empty, mass_delete, older_snapshot, empty
+    // Every change (every snapshot row but the earlier copies of a duplicate id) in exactly one of
+    // inserted … stale. duplicates: a snapshot's earlier copies of an id (skipped); a change
+    // file's changes of an id already changed earlier in the same file (each also counted by what
+    // it did, so only duplicates depends on how changes were cut into files).
     long long inserted = 0, updated = 0, soft_deleted = 0, undeleted = 0, unchanged = 0, stale = 0,
               duplicates = 0;
+    // A snapshot's unreadable rows (in none of the above), those of them whose id could not be
+    // read, and the absent rows not soft-deleted because of those.
+    long long rejected = 0, unidentified = 0, deletes_withheld = 0;
     long long written() const { return inserted + updated + soft_deleted + undeleted; }
 };
 
-// The contract's section 5, applied in memory.
+// The contract's section 5 (v1.1), applied in memory: changes one after another, each held
+// against the state by then; and section 2's unreadable snapshot rows (present, so not missing;
+// rejected, so not written; without an id, no row is soft-deleted for being absent). Written from
+// the contract's text, never from the SQL under test.
 class ReferenceModel {
   public:
     ModelCounts apply_snapshot(const std::vector<GenRow>& rows, Ts exported_at, bool force = false,
@@ -91,6 +109,8 @@ class ReferenceModel {
     long long live_count() const;
 
   private:
+    void apply_change(const GenChange& change, Ts file_time, ModelCounts& counts);
+
     std::map<long long, ExpectedRow> rows_;
     std::optional<Ts> last_exported_at_;
 };
