@@ -15,7 +15,7 @@ db::RulesVersion version(int serial, char digit, bool registered = true) {
 
 }  // namespace
 
-TEST_CASE("rules versions are ordered by serial; unknown ones count as newer", "[db][rules]") {
+TEST_CASE("rules versions are ordered by serial, and unknown ones count as newer", "[db][rules]") {
     const auto mine = version(3, 'c');
     CHECK(db::compare_rules(std::nullopt, mine) == db::RulesOrder::older);
     CHECK(db::compare_rules(version(2, 'f'), mine) == db::RulesOrder::older);

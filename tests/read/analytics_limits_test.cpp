@@ -28,10 +28,10 @@ namespace net = boost::asio;
 // Analytics statements the server is running right now (blocked on a lock counts as running).
 int running(fftest::PgSession& s) {
     // This test's database only: other tests run analytics servers in the same cluster.
-    return std::stoi(s.scalar(
-        "SELECT count(*) FROM pg_stat_activity"
-        " WHERE application_name = 'fleetfuel-analytics' AND state = 'active'"
-        " AND datname = current_database()"));
+    return std::stoi(
+        s.scalar("SELECT count(*) FROM pg_stat_activity"
+                 " WHERE application_name = 'fleetfuel-analytics' AND state = 'active'"
+                 " AND datname = current_database()"));
 }
 
 bool eventually(const std::function<bool()>& done, std::chrono::milliseconds limit) {
