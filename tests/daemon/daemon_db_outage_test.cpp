@@ -1,7 +1,7 @@
 // `fleetfuel run` through a PostgreSQL outage, on a cluster of the test's own.
 #include <catch2/catch.hpp>
 
-#include "daemon/daemon_fixture.hpp"
+#include "support/daemon_fixture.hpp"
 #include "support/pg_test.hpp"
 
 using namespace fftest;

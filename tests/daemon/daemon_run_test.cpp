@@ -6,7 +6,7 @@
 #include <memory>
 #include <thread>
 
-#include "daemon/daemon_fixture.hpp"
+#include "support/daemon_fixture.hpp"
 #include "support/pg_test.hpp"
 #include "support/run_process.hpp"
 #include "support/test_env.hpp"

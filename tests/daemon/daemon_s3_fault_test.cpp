@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "daemon/daemon_fixture.hpp"
+#include "support/daemon_fixture.hpp"
 #include "support/fault_proxy.hpp"
 #include "support/pg_test.hpp"
 #include "support/test_env.hpp"

@@ -1,4 +1,4 @@
-// Day one on a database the Python tool made (issue 16), through the real binary: `migrate` and
+// Day one on a database the Python tool made, through the real binary: `migrate` and
 // `run` refuse it with one message and exit 1, `migrate --adopt-existing` takes it over, and the
 // daemon then ingests into FleetFuel's schema while the legacy one stays as it was.
 #include <signal.h>
@@ -6,7 +6,7 @@
 #include <catch2/catch.hpp>
 #include <thread>
 
-#include "daemon/daemon_fixture.hpp"
+#include "support/daemon_fixture.hpp"
 #include "support/pg_test.hpp"
 #include "support/python_era.hpp"
 #include "support/run_process.hpp"

@@ -1,11 +1,6 @@
 // The fault suite's process runner, exact state comparison and result log.
 #include "faults_support.hpp"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
@@ -14,17 +9,11 @@
 #include <sstream>
 #include <thread>
 
+#include "support/child_process.hpp"
 #include "support/test_env.hpp"
 
 namespace fftest {
 namespace {
-
-std::string slurp(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 // Every typed column next to what fuel.normalise(raw) gives, for one comparison in SQL.
 constexpr const char* kNormalisedMismatch =
@@ -44,63 +33,17 @@ Env db_env(const std::string& database_url) {
     return {{"DATABASE_URL", database_url}, {"WRITER_LOCK_WAIT", "60s"}, {"LOG_LEVEL", "info"}};
 }
 
-Proc run_fleetfuel(const Env& env_in, const std::vector<std::string>& args,
+Proc run_fleetfuel(const Env& env, const std::vector<std::string>& args,
                    std::chrono::milliseconds kill_after) {
-    const auto dir = std::filesystem::temp_directory_path() / unique_name("ff_faults_run_");
-    std::filesystem::create_directories(dir);
-    Env env = env_in;
-    for (const char* pass : {"PATH", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"})
-        if (const char* v = std::getenv(pass)) env.emplace(pass, v);
-    std::vector<std::string> flat;
-    for (const auto& [k, v] : env) flat.push_back(k + "=" + v);
-    std::vector<char*> envp;
-    for (auto& s : flat) envp.push_back(s.data());
-    envp.push_back(nullptr);
-    const std::string binary = fleetfuel_binary();
-    std::vector<std::string> argv_s{binary};
-    argv_s.insert(argv_s.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& s : argv_s) argv.push_back(s.data());
-    argv.push_back(nullptr);
-    const std::string out = (dir / "out").string(), err = (dir / "err").string();
-
-    const pid_t pid = ::fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        // An empty working directory, so no stray .env is read.
-        if (::chdir(dir.c_str()) != 0) _exit(127);
-        const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        ::dup2(o, 1);
-        ::dup2(e, 2);
-        ::execve(binary.c_str(), argv.data(), envp.data());
-        _exit(127);
-    }
+    ChildProcess child({.args = args, .env = env});
     Proc p;
-    int status = 0;
-    if (kill_after.count() > 0) {
-        const auto deadline = std::chrono::steady_clock::now() + kill_after;
-        bool ended = false;
-        while (std::chrono::steady_clock::now() < deadline) {
-            if (::waitpid(pid, &status, WNOHANG) == pid) {
-                ended = true;
-                break;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(2));
-        }
-        if (!ended) {
-            ::kill(pid, SIGKILL);
-            ::waitpid(pid, &status, 0);
-            p.killed = true;
-        }
-    } else {
-        ::waitpid(pid, &status, 0);
+    if (kill_after.count() > 0 && !child.wait_for(kill_after)) {
+        child.kill();
+        p.killed = true;
     }
-    p.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    p.out = slurp(out);
-    p.err = slurp(err);
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
+    p.exit_code = child.wait();
+    p.out = child.out();
+    p.err = child.err();
     return p;
 }
 

@@ -16,7 +16,7 @@ namespace fftest {
 using Env = std::map<std::string, std::string>;
 
 struct Proc {
-    int exit_code = -1;   // -1 when killed by a signal
+    int exit_code = -1;   // 128 + signal when a signal ended it
     bool killed = false;  // ended by our SIGKILL
     std::string out, err;
 };

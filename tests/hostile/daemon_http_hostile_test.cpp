@@ -21,7 +21,7 @@
 #include <thread>
 #include <vector>
 
-#include "daemon/daemon_fixture.hpp"
+#include "support/daemon_fixture.hpp"
 #include "support/pg_test.hpp"
 #include "support/process_memory.hpp"
 #include "support/test_env.hpp"

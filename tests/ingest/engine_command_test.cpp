@@ -1,52 +1,30 @@
 // fleetfuel import through the real binary: exit codes, --json keys, the writer lock, and a
 // SIGKILL in the middle of applying large files followed by a restart.
 #include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <chrono>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "db/advisory_lock.hpp"
+#include "support/child_process.hpp"
 #include "support/engine_fixture.hpp"
+#include "support/run_process.hpp"
 #include "support/test_env.hpp"
 
 using namespace fftest;
 
 namespace {
 
-struct Run {
-    int exit_code = -1;
-    std::string out, err;
-};
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-// Runs fleetfuel with a clean environment: the database, the local source directory, and `extra`.
-Run fleetfuel(const std::string& db_url, const std::filesystem::path& dir, const std::string& args,
-              const std::string& extra = "") {
-    const std::string base =
-        (std::filesystem::temp_directory_path() / unique_name("ff_cmd_")).string();
-    const std::string cmd = "cd /tmp && env -i PATH=/usr/bin:/bin DATABASE_URL='" + db_url +
-                            "' FUEL_SOURCE_DIR='" + dir.string() + "' " + extra + " " +
-                            fleetfuel_binary() + " " + args + " >" + base + ".out 2>" + base +
-                            ".err";
-    Run r;
-    const int status = std::system(cmd.c_str());
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(base + ".out");
-    r.err = slurp(base + ".err");
-    std::filesystem::remove(base + ".out");
-    std::filesystem::remove(base + ".err");
-    return r;
+// Runs fleetfuel with a clean environment: the database, the local source directory, and `extra`
+// ("NAME=value", or empty).
+fftest::ProcessResult fleetfuel(const std::string& db_url, const std::filesystem::path& dir,
+                                const std::string& args, const std::string& extra = "") {
+    std::map<std::string, std::string> env{
+        {"PATH", "/usr/bin:/bin"}, {"DATABASE_URL", db_url}, {"FUEL_SOURCE_DIR", dir.string()}};
+    if (const auto eq = extra.find('='); eq != std::string::npos)
+        env[extra.substr(0, eq)] = extra.substr(eq + 1);
+    return fftest::run_fleetfuel(fftest::words(args), env);
 }
 
 }  // namespace
@@ -164,32 +142,21 @@ TEST_CASE(
         model.apply_changes(changes, t0);
     }
 
-    const std::string cmd_env =
-        "DATABASE_URL=" + fx.url() + " FUEL_SOURCE_DIR=" + fx.dir().string();
-    const pid_t pid = fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        ::setenv("DATABASE_URL", fx.url().c_str(), 1);
-        ::setenv("FUEL_SOURCE_DIR", fx.dir().c_str(), 1);
-        const std::string bin = fleetfuel_binary();
-        ::execl(bin.c_str(), bin.c_str(), "import", "--changes", "--apply",
-                static_cast<char*>(nullptr));
-        _exit(127);
-    }
+    fftest::ChildProcess import(
+        {.args = {"import", "--changes", "--apply"},
+         .env = {{"DATABASE_URL", fx.url()}, {"FUEL_SOURCE_DIR", fx.dir().string()}}});
     // Kill it once the first file is committed and the second is being staged or applied.
     bool killed = false;
     for (int i = 0; i < 6000 && !killed; ++i) {
         if (fx.pg().scalar("SELECT count(*) FROM fuel.change_files") != "0") {
-            ::kill(pid, SIGKILL);
+            import.kill();
             killed = true;
         } else {
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
         }
     }
-    int status = 0;
-    ::waitpid(pid, &status, 0);
     REQUIRE(killed);
-    CHECK(WIFSIGNALED(status));
+    CHECK(import.wait() == 128 + SIGKILL);
     CHECK(fx.pg().scalar("SELECT count(*) FROM fuel.change_files") != "3");
     // Wait for the server to notice the dead session (its transaction rolls back, the lock goes).
     for (int i = 0; i < 500; ++i) {

@@ -2,50 +2,31 @@
 // quarantined a file and rejected a row: what they list, what the dry runs leave alone, what
 // --apply changes, and the exit codes (unknown key, usage, writer lock held).
 #include <rapidjson/document.h>
-#include <sys/wait.h>
 
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "db/advisory_lock.hpp"
 #include "db/rules.hpp"
 #include "support/engine_fixture.hpp"
+#include "support/run_process.hpp"
 #include "support/test_env.hpp"
 
 using namespace fftest;
 
 namespace {
 
-struct Run {
-    int exit_code = -1;
-    std::string out, err;
-};
-
-std::string slurp(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-// Runs fleetfuel with a clean environment: the database, the local source directory, and `extra`.
-Run fleetfuel(const EngineFixture& fx, const std::string& args, const std::string& extra = "") {
-    const std::string base =
-        (std::filesystem::temp_directory_path() / unique_name("ff_op_")).string();
-    const std::string cmd = "cd /tmp && env -i PATH=/usr/bin:/bin DATABASE_URL='" + fx.url() +
-                            "' FUEL_SOURCE_DIR='" + fx.dir().string() + "' " + extra + " " +
-                            fleetfuel_binary() + " " + args + " >" + base + ".out 2>" + base +
-                            ".err";
-    Run r;
-    const int status = std::system(cmd.c_str());
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = slurp(base + ".out");
-    r.err = slurp(base + ".err");
-    std::filesystem::remove(base + ".out");
-    std::filesystem::remove(base + ".err");
-    return r;
+// Runs fleetfuel with a clean environment: the database, the local source directory, and `extra`
+// ("NAME=value", or empty).
+fftest::ProcessResult fleetfuel(const EngineFixture& fx, const std::string& args,
+                                const std::string& extra = "") {
+    std::map<std::string, std::string> env{{"PATH", "/usr/bin:/bin"},
+                                           {"DATABASE_URL", fx.url()},
+                                           {"FUEL_SOURCE_DIR", fx.dir().string()}};
+    if (const auto eq = extra.find('='); eq != std::string::npos)
+        env[extra.substr(0, eq)] = extra.substr(eq + 1);
+    return fftest::run_fleetfuel(fftest::words(args), env);
 }
 
 bool contains(const std::string& text, const std::string& part) {

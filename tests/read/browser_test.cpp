@@ -2,8 +2,6 @@
 // headless Chromium (tests/browser/fuel_log.test.mjs, axe-core included), with and without an
 // analytics token.
 #include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -11,10 +9,12 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <thread>
 #include <vector>
 
 #include "support/analytics_fixture.hpp"
+#include "support/child_process.hpp"
 #include "support/test_env.hpp"
 
 using namespace fftest::analytics;
@@ -34,44 +34,31 @@ class Daemon {
         : port_(free_port()) {
         // FUEL_ANALYTICS_TIMEOUT: this checks the page, not the deadline, and a loaded machine
         // once took over the default 10 s for one of the page's statements.
-        std::vector<std::string> env{"PATH=/usr/bin:/bin",
-                                     "DATABASE_URL=" + db.url(),
-                                     "FUEL_SOURCE_DIR=" + db.source_dir().string(),
-                                     "HTTP_LISTEN=127.0.0.1:" + std::to_string(port_),
-                                     "FUEL_ANALYTICS=on",
-                                     "FUEL_READER_ROLE=" + db.reader_role(),
-                                     "CHANGES_INTERVAL=1s",
-                                     "FUEL_ANALYTICS_TIMEOUT=60s"};
-        if (!token.empty()) env.push_back("FUEL_ANALYTICS_TOKEN=" + token);
-        const std::string bin = fftest::fleetfuel_binary();
-        pid_ = ::fork();
-        REQUIRE(pid_ >= 0);
-        if (pid_ == 0) {
-            std::vector<char*> envp;
-            for (auto& e : env) envp.push_back(e.data());
-            envp.push_back(nullptr);
-            if (!std::freopen(log.c_str(), "w", stderr) || !std::freopen(log.c_str(), "a", stdout))
-                _exit(126);
-            ::execle(bin.c_str(), bin.c_str(), "run", static_cast<char*>(nullptr), envp.data());
-            _exit(127);
-        }
+        std::map<std::string, std::string> env{
+            {"PATH", "/usr/bin:/bin"},
+            {"DATABASE_URL", db.url()},
+            {"FUEL_SOURCE_DIR", db.source_dir().string()},
+            {"HTTP_LISTEN", "127.0.0.1:" + std::to_string(port_)},
+            {"FUEL_ANALYTICS", "on"},
+            {"FUEL_READER_ROLE", db.reader_role()},
+            {"CHANGES_INTERVAL", "1s"},
+            {"FUEL_ANALYTICS_TIMEOUT", "60s"}};
+        if (!token.empty()) env["FUEL_ANALYTICS_TOKEN"] = token;
+        child_ = std::make_unique<fftest::ChildProcess>(
+            fftest::Launch{.args = {"run"}, .env = std::move(env), .log_path = log});
     }
     ~Daemon() {
-        ::kill(pid_, SIGTERM);
-        int status = 0;
-        ::waitpid(pid_, &status, 0);
+        child_->signal(SIGTERM);
+        if (!child_->wait_for(std::chrono::seconds(30))) child_->kill();
     }
     std::uint16_t port() const { return port_; }
     std::string base() const { return "http://127.0.0.1:" + std::to_string(port_) + "/"; }
 
-    bool alive() const {
-        int status = 0;
-        return ::waitpid(pid_, &status, WNOHANG) == 0;
-    }
+    bool alive() const { return child_->running(); }
 
   private:
     std::uint16_t port_;
-    pid_t pid_ = -1;
+    std::unique_ptr<fftest::ChildProcess> child_;
 };
 
 int status_of(std::uint16_t port, const std::string& target) {

@@ -1,7 +1,7 @@
-// Issue 14 with the real binaries against one PostgreSQL: `fleetfuel` (this release's rules) and
-// fleetfuel_next_rules (a newer release: the same rules, and fuel type "gasoil" read as diesel).
-// A rolling deploy, a rollback, a SIGKILL in the middle of an upgrade with a reader looking on,
-// and a newer release that may not migrate by itself.
+// Rules across releases with the real binaries against one PostgreSQL: `fleetfuel` (this release's
+// rules) and fleetfuel_next_rules (a newer release: the same rules, and fuel type "gasoil" read as
+// diesel). A rolling deploy, a rollback, a SIGKILL in the middle of an upgrade with a reader
+// looking on, and a newer release that may not migrate by itself.
 #include <signal.h>
 
 #include <catch2/catch.hpp>
@@ -9,8 +9,8 @@
 #include <string>
 #include <thread>
 
-#include "daemon/daemon_fixture.hpp"
-#include "daemon/daemon_harness.hpp"
+#include "support/daemon_fixture.hpp"
+#include "support/daemon_harness.hpp"
 #include "support/pg_test.hpp"
 #include "support/run_process.hpp"
 

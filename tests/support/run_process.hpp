@@ -5,13 +5,9 @@
 #include <string>
 #include <vector>
 
-namespace fftest {
+#include "support/child_process.hpp"
 
-struct ProcessResult {
-    int exit_code = -1;  // 128 + signal when killed by one
-    std::string out;
-    std::string err;
-};
+namespace fftest {
 
 // Runs fleetfuel with exactly `env` (plus PATH and sanitizer options) in `cwd`, or in a fresh
 // empty directory when `cwd` is empty, so no stray .env is read. `binary`: another build of
@@ -19,6 +15,10 @@ struct ProcessResult {
 ProcessResult run_fleetfuel(const std::vector<std::string>& args,
                             const std::map<std::string, std::string>& env = {},
                             const std::string& cwd = "", const std::string& binary = "");
+
+// "import --changes --apply" as {"import", "--changes", "--apply"}: split at spaces only, for
+// tests whose arguments hold none.
+std::vector<std::string> words(const std::string& line);
 
 // A fresh empty directory under the system temp dir.
 std::string make_temp_dir();

@@ -1,5 +1,5 @@
 // Exports and environments for the daemon tests.
-#include "daemon/daemon_fixture.hpp"
+#include "support/daemon_fixture.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>

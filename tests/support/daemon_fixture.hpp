@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "daemon/daemon_harness.hpp"
+#include "support/daemon_harness.hpp"
 #include "support/export_generator.hpp"
 
 namespace fftest {

@@ -1,5 +1,5 @@
 // The daemon test harness: child processes, HTTP, metric parsing and a private PostgreSQL cluster.
-#include "daemon/daemon_harness.hpp"
+#include "support/daemon_harness.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -99,28 +99,12 @@ std::optional<double> metric(const std::string& exposition, const std::string& s
 Daemon::Daemon(Env env, std::string binary) : dir_(make_temp_directory("daemon-")) {
     port_ = free_port();
     env["HTTP_LISTEN"] = "127.0.0.1:" + std::to_string(port_);
-    for (const char* pass : {"PATH", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"})
-        if (const char* v = std::getenv(pass)) env.emplace(pass, v);
-    std::vector<std::string> flat;
-    for (const auto& [k, v] : env) flat.push_back(k + "=" + v);
-    std::vector<char*> envp;
-    for (auto& s : flat) envp.push_back(s.data());
-    envp.push_back(nullptr);
-    if (binary.empty()) binary = fleetfuel_binary();
-    const std::string log_path = (dir_ / "daemon.log").string();
-
-    pid_ = ::fork();
-    REQUIRE(pid_ >= 0);
-    if (pid_ == 0) {
-        // Its own directory, so no stray .env is read; stdout and stderr to the log.
-        if (::chdir(dir_.c_str()) != 0) ::_exit(127);
-        const int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        ::dup2(log, 1);
-        ::dup2(log, 2);
-        char* argv[] = {const_cast<char*>(binary.c_str()), const_cast<char*>("run"), nullptr};
-        ::execve(binary.c_str(), argv, envp.data());
-        ::_exit(127);
-    }
+    // Its own directory, so no stray .env is read; stdout and stderr to the log.
+    child_ = std::make_unique<ChildProcess>(Launch{.args = {"run"},
+                                                   .env = std::move(env),
+                                                   .binary = std::move(binary),
+                                                   .cwd = dir_.string(),
+                                                   .log_path = (dir_ / "daemon.log").string()});
 }
 
 Prometheus::Prometheus(const std::vector<int>& targets, const std::vector<std::string>& rule_files)
@@ -132,21 +116,19 @@ Prometheus::Prometheus(const std::vector<int>& targets, const std::vector<std::s
         config += (i ? ", '" : "'") + std::string("127.0.0.1:") + std::to_string(targets[i]) + "'";
     config += "]\n";
     write_text(dir_ / "prometheus.yml", config);
-    const std::string cmd =
-        "/usr/bin/prometheus --config.file=" + (dir_ / "prometheus.yml").string() +
-        " --storage.tsdb.path=" + (dir_ / "tsdb").string() +
-        " --web.listen-address=127.0.0.1:" + std::to_string(port_) + " >" +
-        (dir_ / "prometheus.log").string() + " 2>&1 & echo $!";
-    FILE* p = ::popen(cmd.c_str(), "r");
-    REQUIRE(p);
-    REQUIRE(std::fscanf(p, "%d", &pid_) == 1);
-    ::pclose(p);
+    child_ = std::make_unique<ChildProcess>(
+        Launch{.args = {"--config.file=" + (dir_ / "prometheus.yml").string(),
+                        "--storage.tsdb.path=" + (dir_ / "tsdb").string(),
+                        "--web.listen-address=127.0.0.1:" + std::to_string(port_)},
+               .binary = "/usr/bin/prometheus",
+               .cwd = dir_.string(),
+               .log_path = (dir_ / "prometheus.log").string()});
 }
 
 Prometheus::~Prometheus() {
-    ::kill(pid_, SIGTERM);
-    std::this_thread::sleep_for(500ms);
-    ::kill(pid_, SIGKILL);
+    child_->signal(SIGTERM);
+    if (!child_->wait_for(500ms)) child_->kill();
+    child_.reset();
     std::error_code ec;
     fs::remove_all(dir_, ec);
 }
@@ -159,11 +141,7 @@ Daemon::~Daemon() {
     // FF_TEST_SHOW_DAEMON_LOG=1 prints each daemon's log when it is torn down (for debugging).
     if (const char* show = std::getenv("FF_TEST_SHOW_DAEMON_LOG"); show && *show == '1')
         std::fprintf(stderr, "---- fleetfuel log ----\n%s---- end ----\n", log().c_str());
-    if (!exit_code_) {
-        ::kill(pid_, SIGKILL);
-        int status = 0;
-        ::waitpid(pid_, &status, 0);
-    }
+    child_.reset();  // SIGKILLs it if still running
     std::error_code ec;
     fs::remove_all(dir_, ec);
 }
@@ -181,22 +159,11 @@ bool Daemon::wait_ready(Role role, std::chrono::milliseconds limit) const {
 }
 
 void Daemon::signal(int signo) {
-    ::kill(pid_, signo);
+    child_->signal(signo);
 }
 
 std::optional<int> Daemon::wait_exit(std::chrono::milliseconds limit) {
-    const auto until = std::chrono::steady_clock::now() + limit;
-    while (!exit_code_) {
-        int status = 0;
-        const int r = ::waitpid(pid_, &status, WNOHANG);
-        if (r == pid_) {
-            exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-            break;
-        }
-        if (std::chrono::steady_clock::now() > until) break;
-        std::this_thread::sleep_for(50ms);
-    }
-    return exit_code_;
+    return child_->wait_for(limit);
 }
 
 std::string Daemon::log() const {

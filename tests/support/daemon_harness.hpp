@@ -6,9 +6,12 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "support/child_process.hpp"
 
 namespace fftest {
 
@@ -42,7 +45,7 @@ class Daemon {
     Daemon& operator=(const Daemon&) = delete;
 
     int port() const { return port_; }
-    int pid() const { return pid_; }
+    int pid() const { return child_->pid(); }
     HttpReply get(const std::string& path) const { return http_get(port_, path); }
     std::string metrics() const { return get("/metrics").body; }
     enum class Role { leader, standby };
@@ -56,10 +59,9 @@ class Daemon {
     std::string log() const;
 
   private:
-    int pid_ = -1;
     int port_ = 0;
-    std::optional<int> exit_code_;
     std::filesystem::path dir_;
+    std::unique_ptr<ChildProcess> child_;
 };
 
 // A real Prometheus (Debian's /usr/bin/prometheus) scraping `targets` (127.0.0.1 ports) every
@@ -77,7 +79,7 @@ class Prometheus {
   private:
     std::filesystem::path dir_;
     int port_ = 0;
-    int pid_ = 0;
+    std::unique_ptr<ChildProcess> child_;
 };
 
 // A throwaway PostgreSQL cluster (initdb into a temp dir, as scripts/services.sh does) that a
