@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks the real `fleetfuel` binary against the database's own floor (issue 7).
+# Benchmarks the real `fleetfuel` binary against the database's own floor.
 #
 #   bench/bench.sh [--sizes 10000,100000,1000000] [--build-dir DIR] [--results DIR]
 #                  [--reps R] [--idle-wait S] [--baseline-sql DIR] [--keep]
@@ -43,7 +43,7 @@ while [ $# -gt 0 ]; do
 done
 BIN="$BUILD/daemon/fleetfuel"
 GEN="$BUILD/bench/ff_bench_gen"
-NEXT="$BUILD/tests/rules/fleetfuel_next_rules"   # the test-only build with other rules (issue 14)
+NEXT="$BUILD/tests/rules/fleetfuel_next_rules"   # the test-only build with other rules
 RESULTS="${RESULTS:-$BUILD/bench-results}"
 for f in "$BIN" "$GEN" /usr/bin/time; do
   [ -x "$f" ] || { echo "bench: $f is missing (cmake --build $BUILD --target fleetfuel ff_bench_gen)" >&2; exit 2; }
@@ -291,7 +291,7 @@ bench_size() {  # bench_size N
   expect "fleetfuel verify: rows compared" \
     "$(field "$n" verify "[c for c in r['counts']['checks'] if c['check'] == 'typed_columns'][0].get('rows')")" "$stored"
 
-  # Issue 14: a release whose rules differ installs them with every stored row normalised again,
+  # A release whose rules differ installs them with every stored row normalised again,
   # in one transaction. rules_upgrade: the next rules of tests/rules (one rule more; this data set
   # has no row it changes), so every row is read and normalised and none written: the floor of
   # any rules change. rules_rewrite: back to this release's rules (--allow-downgrade) after every

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What listing changes/ costs when it holds a lot (issue 13): the ListObjectsV2 requests, time and
+# What listing changes/ costs when it holds a lot: the ListObjectsV2 requests, time and
 # memory of the daemon's full listing and of its idle polls, and of the one-shot commands that list
 # fully (`import --changes`, dry run, and `verify`), for a day of minute files (1 440, the baseline)
 # beside a year of them (100 000), in the same run.

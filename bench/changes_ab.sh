@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Compares the change-file apply of the working tree's SQL with another design's, alternating the
-# two on one database, where bench.sh measures each design in a run of its own (issue 13).
+# two on one database, where bench.sh measures each design in a run of its own.
 #
 #   bench/changes_ab.sh --baseline-sql DIR [--build-dir DIR] [--rows N] [--reps R]
 #

@@ -17,8 +17,8 @@ TARGETS = {
     "changed": "<= 1.5x floor",
     "normalise": "(not a target: the per-row normalisation alone, serial)",
     "verify": "(not a target: fleetfuel verify; its baseline is normalise)",
-    "rules_upgrade": "(issue 14: other rules installed, every row read, none changed)",
-    "rules_rewrite": "(issue 14: other rules installed, every row changed)",
+    "rules_upgrade": "(other rules installed, every row read, none changed)",
+    "rules_rewrite": "(other rules installed, every row changed)",
 }
 
 

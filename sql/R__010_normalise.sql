@@ -1,6 +1,6 @@
 -- Normalisation of fuel.records: raw jsonb -> typed columns and quality flags (contract section 4).
 --
--- A rule file (issue 14): installed only by the writer, with every stored row normalised again
+-- A rule file: installed only by the writer, with every stored row normalised again
 -- (fuel.renormalise, at the end), when the rules in force are not this build's; everything here is
 -- idempotent. Any change to this text is a new rules version: sql/rules-versions.txt.
 -- Every function pins its search_path (the inlinable fuel.norm_* blocks are bound when created

@@ -1,4 +1,4 @@
--- The normalisation rules in force, and every install of them (issue 14, contract §7). The rules
+-- The normalisation rules in force, and every install of them (contract §7). The rules
 -- (sql/R__005_unicode_case.sql, sql/R__010_normalise.sql and the C++ reader that mirrors them) belong
 -- to a release; only its writer installs them, together with normalising every stored row again, in
 -- one transaction that ends with a row here. The row with the greatest id is the version in force.

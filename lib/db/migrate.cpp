@@ -355,8 +355,8 @@ awaitable<MigrateReport> migrate(Connection& conn, const MigrateOptions& options
     std::exception_ptr failure;
     MigrateReport report;
     try {
-        // Waits server-side for a concurrent migrate of a release before issue 14, which takes
-        // only this lock; the wait costs this thread nothing.
+        // Waits server-side for a concurrent migrate of a release from before the rules version,
+        // which takes only this lock; the wait costs this thread nothing.
         co_await conn.exec("SELECT pg_advisory_lock($1::bigint)", key);
         try {
             report = co_await migrate_locked(conn, options, plan);

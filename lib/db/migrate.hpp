@@ -48,9 +48,9 @@ class WriterLockBusy : public std::runtime_error {
 };
 
 // Takes the writer lock (only the writer changes the schema and the rules; WriterLockBusy when
-// another process keeps it) and the migrate advisory lock (the only one releases before issue 14
-// take to migrate), and looks at the database (schema_state.hpp): a foreign one is refused with
-// ForeignSchemaError, or adopted when asked. Then creates fuel.schema_migrations,
+// another process keeps it) and the migrate advisory lock (the only one releases from before the
+// rules version take to migrate), and looks at the database (schema_state.hpp): a foreign one is
+// refused with ForeignSchemaError, or adopted when asked. Then creates fuel.schema_migrations,
 // checks the recorded V checksums, refuses a database migrated by a newer binary, and refuses
 // rules newer than this binary's (RulesNewerError) unless allow_downgrade. Applies each pending V
 // file in its own transaction; then, when the rules in force are not this binary's, the rule files

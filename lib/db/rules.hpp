@@ -1,4 +1,4 @@
-// The normalisation rules' version (issue 14, contract §7): this build's, the one in force in the
+// The normalisation rules' version (contract §7): this build's, the one in force in the
 // database, how the two compare, and installing a build's rules with every stored row in line.
 #pragma once
 

@@ -1,4 +1,4 @@
-// verify's first check: the normalisation rules in force beside this binary's (issue 14), and,
+// verify's first check: the normalisation rules in force beside this binary's, and,
 // when they are the same version, that the rule files the database ran are this binary's text.
 #include <fmt/format.h>
 

@@ -29,7 +29,7 @@ struct HealthState {
     std::optional<TimePoint> heartbeat;  // last beat of the event loop; none: not checked
     bool db_reachable = false;
     // Set while this process does not write because of the normalisation rules in force in the
-    // database (issue 14): the /readyz reason, e.g. "rules_newer_in_database", and one sentence
+    // database: the /readyz reason, e.g. "rules_newer_in_database", and one sentence
     // for people. Empty otherwise.
     std::string rules_block;
     std::string rules_detail;

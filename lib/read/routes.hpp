@@ -1,4 +1,4 @@
-// The read side (issue 9): registers /analytics/* JSON endpoints and the Fuel Log page at /.
+// The read side: registers /analytics/* JSON endpoints and the Fuel Log page at /.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>

@@ -84,7 +84,7 @@ awaitable<void> check_schema(db::Connection& conn, CheckRun& run, const CheckOpt
     }
 }
 
-// The normalisation rules in force against this binary's (issue 14): what the daemon will do.
+// The normalisation rules in force against this binary's: what the daemon will do.
 awaitable<void> check_rules(db::Connection& conn, CheckRun& run, const CheckOptions& options) {
     const auto in_force = co_await db::rules_in_force(conn);
     const auto& mine = db::build_rules();

@@ -1,4 +1,4 @@
-// Whether this replica may write with its normalisation rules (issue 14): the rules in force in
+// Whether this replica may write with its normalisation rules: the rules in force in
 // the database against this binary's, read before it tries for the writer lock, and shown in
 // /readyz, fleetfuel_rules_mismatch and the log while it may not.
 #pragma once
@@ -19,7 +19,7 @@ struct HealthState;
 
 namespace ff::service {
 
-// /readyz reasons. The first is relied on by operators' tooling (issue 14): keep it.
+// /readyz reasons. The first is relied on by operators' tooling: keep it.
 inline constexpr const char* kRulesNewer = "rules_newer_in_database";
 inline constexpr const char* kRulesOlder = "rules_older_in_database";
 

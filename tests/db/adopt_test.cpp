@@ -1,4 +1,4 @@
-// Taking over a database the Python tool made (issue 16): migrate refuses each shape without
+// Taking over a database the Python tool made: migrate refuses each shape without
 // changing anything, --adopt-existing moves each aside intact in one transaction, refuses
 // dependants by name and warns about references it cannot see.
 #include "db/adopt.hpp"

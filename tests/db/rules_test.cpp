@@ -1,4 +1,4 @@
-// The normalisation rules against a real PostgreSQL (issue 14): installed with the schema, upgraded
+// The normalisation rules against a real PostgreSQL: installed with the schema, upgraded
 // with every stored row, refused when newer, brought back on purpose, all or nothing; and migrate
 // as the writer. The "next" rules are this build's files with one rule added, run in-process.
 #include "db/rules.hpp"

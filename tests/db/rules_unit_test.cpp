@@ -1,5 +1,5 @@
 // The rules version without a database: how versions compare and read, and that this build's rules
-// are registered in sql/rules-versions.txt (issue 14).
+// are registered in sql/rules-versions.txt.
 #include <catch2/catch.hpp>
 #include <string>
 

@@ -1,4 +1,4 @@
-// A first load must not queue the dashboard behind it (issue 13, 8c): the secondary indexes are
+// A first load must not queue the dashboard behind it: the secondary indexes are
 // dropped in a short transaction of their own, only when no reader holds fuel.records, and built
 // at the end of the load under a lock readers do not wait for. A reader started during the load
 // answers at once; a reader holding a transaction open neither blocks nor breaks the load.

@@ -1,4 +1,4 @@
-// Contract v1.1, section 5, one rule per case (issue 13, points 1, 3 and 4): inside a file, as
+// Contract v1.1, section 5, one rule per case: inside a file, as
 // across files, a change is held against the version stored by then; an equal version with equal
 // content changes nothing whatever the liveness marker says; a delete always carries its own
 // version. Each case is checked literally and against the reference model.

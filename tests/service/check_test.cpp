@@ -1,4 +1,4 @@
-// fleetfuel check through the real binary against the real services (issue 16): every check ok,
+// fleetfuel check through the real binary against the real services: every check ok,
 // then each way a first deployment goes wrong, each with its line, its hint and exit 1.
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -1,4 +1,4 @@
-// The Python-era database fixtures (tests/data/python_era/, issue 16) and a fingerprint of a
+// The Python-era database fixtures (tests/data/python_era/) and a fingerprint of a
 // schema's objects and rows, to prove that refusing changed nothing and adopting kept everything.
 #pragma once
 
