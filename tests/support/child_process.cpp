@@ -60,7 +60,8 @@ ChildProcess::ChildProcess(Launch launch) {
 
     pid_ = ::fork();
     REQUIRE(pid_ >= 0);
-    if (pid_ == 0) exec_child(dir, out_path_.string(), err_path_.string(), argv.data(), envp.data());
+    if (pid_ == 0)
+        exec_child(dir, out_path_.string(), err_path_.string(), argv.data(), envp.data());
 }
 
 ChildProcess::~ChildProcess() {
