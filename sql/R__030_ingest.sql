@@ -20,6 +20,28 @@ CREATE OR REPLACE FUNCTION fuel.ingest_ts(t text) RETURNS timestamptz
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN coalesce(fuel.norm_common_timestamptz(pg_catalog.btrim(t, E' \t')), fuel.parse_timestamptz(t));
 
+-- The staged rows the stager left to the normalisation rules (typed = false: shapes its C++
+-- reader declines), normalised here by fuel.normalise, before anything is planned; then the
+-- statistics the apply's joins need (row counts and the join keys; the other columns are only
+-- copied). Step 1 of fuel.apply_snapshot and of fuel.apply_change_file, on their staging table
+-- (ingest_snap_rows, ingest_chg_rows: the same typed columns). A change without a row (a delete)
+-- has nothing to normalise.
+CREATE OR REPLACE FUNCTION fuel.ingest_normalise_staged(p_staging regclass) RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    EXECUTE format(
+        'UPDATE %s s
+         SET (typed, message_id, reported_at, fill_date, vehicle_reg, vehicle_reg_raw, driver_name,
+              department, station, litres, price_per_litre, amount, odometer_km, fuel_type,
+              payment_method, receipt_no, full_tank, notes, flags, source_created_at,
+              source_updated_at, source_deleted_at)
+             = (SELECT true, n.* FROM fuel.normalise(s.raw) AS n)
+         WHERE NOT s.typed AND s.raw IS NOT NULL', p_staging);
+    EXECUTE format('ANALYZE %s (seq, id)', p_staging);
+END;
+$$;
+
 -- Replaced by the stager's src_deleted column (the same rule: present and not blank).
 DROP FUNCTION IF EXISTS fuel.ingest_is_set(text);
 
@@ -129,81 +151,54 @@ BEGIN
 END;
 $$;
 
--- Applies the staged snapshot taken at p_exported_at. Returns the counts as jsonb; when a guard
--- refuses (and p_force is false) returns {"refused": reason, ...} and writes nothing.
--- p_ids_ascending: the stager saw every id greater than the one before (as exports usually come),
--- so no id repeats and the search for duplicates over every id is skipped.
--- p_stored_live: the live rows of fuel.records as the stager counted them while it looked up
--- whole id ranges (only possible while the ids ascend), with the live ids the snapshot lacks in
--- ingest_snap_gone; then the two scans of every stored row below are not needed. NULL: the
--- database finds both.
--- p_unidentified: rows of the snapshot that could not be read and whose id could not be read
--- either. Any stored row may be one of them, so none is soft-deleted for being absent in this run
--- (contract §2): the answer's deletes_withheld says how many would have been. An unreadable row
--- whose id could be read is in ingest_snap_unread: present, so never missing; when it is the last
--- occurrence of its id, nothing of that id is written and the stored row stays as it is.
--- work_mem: the hash tables over every id of a snapshot (duplicates, missing rows) stay in memory
--- up to about a million rows instead of spilling to temporary files.
-DROP FUNCTION IF EXISTS fuel.apply_snapshot(timestamptz, boolean, numeric);
-DROP FUNCTION IF EXISTS fuel.apply_snapshot(timestamptz, boolean, numeric, boolean);
-DROP FUNCTION IF EXISTS fuel.apply_snapshot(timestamptz, boolean, numeric, boolean, bigint);
-CREATE OR REPLACE FUNCTION fuel.apply_snapshot(p_exported_at timestamptz, p_force boolean,
-                                               p_max_delete_fraction numeric,
-                                               p_ids_ascending boolean,
-                                               p_stored_live bigint,
-                                               p_unidentified bigint) RETURNS jsonb
+-- The steps of fuel.apply_snapshot, each on the staging tables of fuel.ingest_begin_snapshot, in
+-- the order it runs them. They are parts of one apply, not entry points: each expects the steps
+-- before it to have run in the same transaction. work_mem: the hash tables over every id of a
+-- snapshot (duplicates, missing rows) stay in memory up to about a million rows instead of
+-- spilling to temporary files.
+
+-- Step 2: the ids the snapshot holds more than once, readable or not, in ingest_snap_dups with the
+-- position of the occurrence that counts (the last). Usually none: one pass over the ids, and the
+-- plan skips only these; p_ids_ascending (the stager saw every id greater than the one before)
+-- says there are none without looking. An unreadable last occurrence has no staged row: its stored
+-- row stays as it is. seen: the rows of the snapshot; unread: those that could not be read but
+-- whose id could; superseded: readable rows that a later occurrence of their id overrides.
+CREATE OR REPLACE FUNCTION fuel.snapshot_find_duplicates(p_ids_ascending boolean, OUT seen bigint,
+                                                         OUT unread bigint, OUT superseded bigint)
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 SET client_min_messages = warning
-SET work_mem = '32MB'
-SET fuel.normalised_by_ingest = on AS $$
-DECLARE
-    v_last timestamptz;
-    v_seen bigint;
-    v_unread bigint;
-    v_superseded bigint;
-    v_live bigint;
-    v_missing bigint;
-    v_withheld bigint := 0;
-    v_plan record;
-    v_inserted bigint;
-    v_flagged bigint;
-    v_flags jsonb;
-    v_refused text;
+SET work_mem = '32MB' AS $$
 BEGIN
-    UPDATE pg_temp.ingest_snap_rows s
-    SET (typed, message_id, reported_at, fill_date, vehicle_reg, vehicle_reg_raw, driver_name,
-         department, station, litres, price_per_litre, amount, odometer_km, fuel_type,
-         payment_method, receipt_no, full_tank, notes, flags, source_created_at,
-         source_updated_at, source_deleted_at)
-        = (SELECT true, n.* FROM fuel.normalise(s.raw) AS n)
-    WHERE NOT s.typed;
-    -- Row counts and the join keys are all the planner needs; the other columns are only copied.
-    ANALYZE pg_temp.ingest_snap_rows (seq, id);
     ANALYZE pg_temp.ingest_snap_seen;
-    SELECT snapshot_exported_at INTO v_last FROM fuel.ingest_state WHERE stream = 'snapshot';
-    SELECT count(*) INTO v_unread FROM pg_temp.ingest_snap_unread;
-
-    -- Ids the snapshot holds more than once, readable or not, with the position of the occurrence
-    -- that counts (the last). Usually none: one pass over the ids, and the plan below skips only
-    -- these. An unreadable last occurrence has no staged row: its stored row stays as it is.
+    SELECT count(*) INTO unread FROM pg_temp.ingest_snap_unread;
     DROP TABLE IF EXISTS pg_temp.ingest_snap_dups;
     CREATE TEMP TABLE ingest_snap_dups ON COMMIT DROP AS
-    SELECT id, max(seq) AS seq, count(*) FILTER (WHERE NOT unread) AS readable,
-           max(seq) FILTER (WHERE unread) AS unread_seq
+    SELECT id, max(seq) AS seq, count(*) FILTER (WHERE NOT a.unread) AS readable,
+           max(seq) FILTER (WHERE a.unread) AS unread_seq
     FROM (SELECT id, seq, false AS unread FROM pg_temp.ingest_snap_seen
           UNION ALL SELECT id, seq, true FROM pg_temp.ingest_snap_unread) a
     WHERE NOT p_ids_ascending
     GROUP BY id HAVING count(*) > 1;
-    SELECT count(*) INTO v_seen FROM pg_temp.ingest_snap_seen;
-    -- Readable rows that a later occurrence of their id overrides: the duplicates.
+    SELECT count(*) INTO seen FROM pg_temp.ingest_snap_seen;
     SELECT coalesce(sum(readable - CASE WHEN unread_seq = seq THEN 0 ELSE 1 END), 0)
-    INTO v_superseded FROM pg_temp.ingest_snap_dups;
+    INTO superseded FROM pg_temp.ingest_snap_dups;
+END;
+$$;
 
-    -- The decision per staged row of a stored id is made once, here (a staged row with no stored
-    -- id is an insert, written straight from ingest_snap_rows below: a first load plans nothing).
-    -- The plan names rows by seq: their text stays in ingest_snap_rows and is read once, when
-    -- written.
+-- Step 3: the decision per staged row of a stored id, made once, into ingest_snap_plan (a staged
+-- row with no stored id is an insert, written straight from ingest_snap_rows by
+-- fuel.snapshot_write: a first load plans nothing), with how many rows each action takes; acted:
+-- the rows planned to be written or found stale, all but the unchanged. The plan names rows by
+-- seq: their text stays in ingest_snap_rows and is read once, when written.
+CREATE OR REPLACE FUNCTION fuel.snapshot_plan(p_exported_at timestamptz, OUT updated bigint,
+                                              OUT undeleted bigint, OUT soft_deleted bigint,
+                                              OUT stale bigint, OUT acted bigint)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET client_min_messages = warning
+SET work_mem = '32MB' AS $$
+BEGIN
     DROP TABLE IF EXISTS pg_temp.ingest_snap_plan;
     CREATE TEMP TABLE ingest_snap_plan ON COMMIT DROP AS
     WITH inc AS (
@@ -226,16 +221,32 @@ BEGIN
     FROM inc JOIN fuel.records r ON r.id = inc.id;
     ANALYZE pg_temp.ingest_snap_plan;
 
-    SELECT count(*) FILTER (WHERE action = 'update') AS updated,
-           count(*) FILTER (WHERE action = 'undelete') AS undeleted,
-           count(*) FILTER (WHERE action = 'soft_delete') AS soft_deleted,
-           count(*) FILTER (WHERE action = 'stale') AS stale,
-           count(*) FILTER (WHERE action <> 'unchanged') AS acted
-    INTO v_plan FROM pg_temp.ingest_snap_plan;
+    SELECT count(*) FILTER (WHERE action = 'update'),
+           count(*) FILTER (WHERE action = 'undelete'),
+           count(*) FILTER (WHERE action = 'soft_delete'),
+           count(*) FILTER (WHERE action = 'stale'),
+           count(*) FILTER (WHERE action <> 'unchanged')
+    INTO updated, undeleted, soft_deleted, stale, acted FROM pg_temp.ingest_snap_plan;
+END;
+$$;
 
-    -- A live row absent from the snapshot was hard-deleted at the source, unless the stored data
-    -- is newer than the picture (a change batch touched it after exported_at). Found once: the
-    -- guard counts them and the soft delete below marks the same ids.
+-- Step 4: the live rows absent from the snapshot, into ingest_snap_missing. Such a row was
+-- hard-deleted at the source, unless the stored data is newer than the picture (a change batch
+-- touched it after exported_at). Found once: the guard counts them and
+-- fuel.snapshot_soft_delete_missing marks the same ids. p_stored_live: the live rows as the stager
+-- counted them, with the live ids the snapshot lacks in ingest_snap_gone (see fuel.apply_snapshot);
+-- NULL: both are found here, by two scans of every stored row. With p_unidentified rows (unreadable,
+-- id and all) any stored row may be one of them: nothing is missing, and withheld says how many
+-- rows would have been. live: the live rows of fuel.records.
+CREATE OR REPLACE FUNCTION fuel.snapshot_find_missing(p_exported_at timestamptz,
+                                                      p_stored_live bigint,
+                                                      p_unidentified bigint, OUT live bigint,
+                                                      OUT missing bigint, OUT withheld bigint)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET client_min_messages = warning
+SET work_mem = '32MB' AS $$
+BEGIN
     DROP TABLE IF EXISTS pg_temp.ingest_snap_missing;
     IF p_stored_live IS NULL THEN
         CREATE TEMP TABLE ingest_snap_missing ON COMMIT DROP AS
@@ -246,8 +257,8 @@ BEGIN
           AND (r.change_batch_at IS NULL OR r.change_batch_at <= p_exported_at)
           AND NOT EXISTS (SELECT FROM pg_temp.ingest_snap_seen s WHERE s.id = r.id)
           AND NOT EXISTS (SELECT FROM pg_temp.ingest_snap_unread u WHERE u.id = r.id);
-        GET DIAGNOSTICS v_missing = ROW_COUNT;
-        SELECT count(*) INTO v_live FROM fuel.records WHERE deleted_at IS NULL;
+        GET DIAGNOSTICS missing = ROW_COUNT;
+        SELECT count(*) INTO live FROM fuel.records WHERE deleted_at IS NULL;
     ELSE
         ANALYZE pg_temp.ingest_snap_gone;
         CREATE TEMP TABLE ingest_snap_missing ON COMMIT DROP AS
@@ -256,28 +267,44 @@ BEGIN
         WHERE r.deleted_at IS NULL
           AND r.version <= p_exported_at
           AND (r.change_batch_at IS NULL OR r.change_batch_at <= p_exported_at);
-        GET DIAGNOSTICS v_missing = ROW_COUNT;
-        v_live := p_stored_live;
+        GET DIAGNOSTICS missing = ROW_COUNT;
+        live := p_stored_live;
     END IF;
+    withheld := 0;
     IF p_unidentified > 0 THEN
-        v_withheld := v_missing;
-        v_missing := 0;
+        withheld := missing;
+        missing := 0;
         TRUNCATE pg_temp.ingest_snap_missing;
     END IF;
+END;
+$$;
 
-    IF v_last IS NOT NULL AND p_exported_at < v_last THEN
-        v_refused := 'older_snapshot';
-    ELSIF v_live > 0 AND v_seen + v_unread + p_unidentified = 0 THEN
-        v_refused := 'empty';
-    ELSIF v_live > 0 AND (v_missing + v_plan.soft_deleted) > p_max_delete_fraction * v_live THEN
-        v_refused := 'mass_delete';
-    END IF;
-    IF v_refused IS NOT NULL AND NOT p_force THEN
-        RETURN jsonb_build_object('refused', v_refused, 'live_rows', v_live,
-                                  'would_soft_delete', v_missing + v_plan.soft_deleted,
-                                  'last_exported_at', v_last, 'deletes_withheld', v_withheld);
-    END IF;
+-- Step 5, the guards: why this snapshot must not be applied without --force, or NULL. An export
+-- older than the one applied last; an empty one (no row at all, readable or not) over a table
+-- with live rows; one that would soft-delete more than p_max_delete_fraction of the live rows
+-- (p_would_delete: the missing rows and the rows the snapshot itself marks deleted).
+CREATE OR REPLACE FUNCTION fuel.snapshot_refusal(p_exported_at timestamptz,
+                                                 p_last_exported_at timestamptz, p_live bigint,
+                                                 p_present bigint, p_would_delete bigint,
+                                                 p_max_delete_fraction numeric) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE
+    WHEN p_last_exported_at IS NOT NULL AND p_exported_at < p_last_exported_at THEN 'older_snapshot'
+    WHEN p_live > 0 AND p_present = 0 THEN 'empty'
+    WHEN p_live > 0 AND p_would_delete > p_max_delete_fraction * p_live THEN 'mass_delete'
+END;
 
+-- Step 6: writes the plan. Staged rows of ids not stored are inserted (the last occurrence of a
+-- repeated id only); planned updates, undeletes and soft deletes rewrite their rows. The rows
+-- inserted; the rows written with flags, and how many of them carry each flag.
+CREATE OR REPLACE FUNCTION fuel.snapshot_write(p_exported_at timestamptz,
+                                               OUT rows_inserted bigint, OUT rows_flagged bigint,
+                                               OUT flag_counts jsonb)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET client_min_messages = warning
+SET fuel.normalised_by_ingest = on AS $$
+BEGIN
     WITH ins AS (
         INSERT INTO fuel.records (id, raw, content_hash, version, deleted_at, deleted_reason, sanitised,
                                   message_id, reported_at, fill_date, vehicle_reg, vehicle_reg_raw, driver_name,
@@ -313,17 +340,21 @@ BEGIN
         WHERE r.id = p.id AND p.action IN ('update', 'undelete', 'soft_delete')
         RETURNING r.flags
     ), w AS (
-        SELECT true AS inserted, flags FROM ins UNION ALL SELECT false, flags FROM upd
+        SELECT true AS inserted, ins.flags FROM ins UNION ALL SELECT false, upd.flags FROM upd
     )
     SELECT count(*) FILTER (WHERE w.inserted), count(*) FILTER (WHERE cardinality(w.flags) > 0),
            coalesce((SELECT jsonb_object_agg(f, n) FROM (
                SELECT f, count(*) AS n FROM w, unnest(w.flags) AS f GROUP BY f) x), '{}'::jsonb)
-    INTO v_inserted, v_flagged, v_flags FROM w;
+    INTO rows_inserted, rows_flagged, flag_counts FROM w;
+END;
+$$;
 
-    -- After a first load (fuel.ingest_prepare_first_load dropped them), or whenever they are
-    -- missing: built once over the rows now in, under a SHARE lock that readers do not wait for.
-    PERFORM fuel.ingest_ensure_indexes();
-
+-- Step 8: soft-deletes the rows step 4 found missing (checked again: step 6 may have written them).
+CREATE OR REPLACE FUNCTION fuel.snapshot_soft_delete_missing(p_exported_at timestamptz) RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET fuel.normalised_by_ingest = on AS $$
+BEGIN
     UPDATE fuel.records r
     SET deleted_at = p_exported_at, deleted_reason = 'missing_from_snapshot', last_changed_at = now()
     FROM pg_temp.ingest_snap_missing m
@@ -331,13 +362,72 @@ BEGIN
       AND r.deleted_at IS NULL
       AND r.version <= p_exported_at
       AND (r.change_batch_at IS NULL OR r.change_batch_at <= p_exported_at);
+END;
+$$;
+
+-- Applies the staged snapshot taken at p_exported_at. Returns the counts as jsonb; when a guard
+-- refuses (and p_force is false) returns {"refused": reason, ...} and writes nothing.
+-- p_ids_ascending: the stager saw every id greater than the one before (as exports usually come),
+-- so no id repeats and the search for duplicates over every id is skipped.
+-- p_stored_live: the live rows of fuel.records as the stager counted them while it looked up
+-- whole id ranges (only possible while the ids ascend), with the live ids the snapshot lacks in
+-- ingest_snap_gone; then the two scans of every stored row for the missing rows are not needed.
+-- NULL: the database finds both.
+-- p_unidentified: rows of the snapshot that could not be read and whose id could not be read
+-- either. Any stored row may be one of them, so none is soft-deleted for being absent in this run
+-- (contract §2): the answer's deletes_withheld says how many would have been. An unreadable row
+-- whose id could be read is in ingest_snap_unread: present, so never missing; when it is the last
+-- occurrence of its id, nothing of that id is written and the stored row stays as it is.
+-- One step after the other (the fuel.snapshot_* functions above), in the caller's transaction.
+DROP FUNCTION IF EXISTS fuel.apply_snapshot(timestamptz, boolean, numeric);
+DROP FUNCTION IF EXISTS fuel.apply_snapshot(timestamptz, boolean, numeric, boolean);
+DROP FUNCTION IF EXISTS fuel.apply_snapshot(timestamptz, boolean, numeric, boolean, bigint);
+CREATE OR REPLACE FUNCTION fuel.apply_snapshot(p_exported_at timestamptz, p_force boolean,
+                                               p_max_delete_fraction numeric,
+                                               p_ids_ascending boolean,
+                                               p_stored_live bigint,
+                                               p_unidentified bigint) RETURNS jsonb
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET client_min_messages = warning
+SET work_mem = '32MB'
+SET fuel.normalised_by_ingest = on AS $$
+DECLARE
+    v_last timestamptz;
+    v_rows record;
+    v_plan record;
+    v_gone record;
+    v_written record;
+    v_refused text;
+BEGIN
+    -- 1. The rows the stager left to the normalisation rules.
+    PERFORM fuel.ingest_normalise_staged('pg_temp.ingest_snap_rows');
+    SELECT snapshot_exported_at INTO v_last FROM fuel.ingest_state WHERE stream = 'snapshot';
+    SELECT * INTO v_rows FROM fuel.snapshot_find_duplicates(p_ids_ascending);
+    SELECT * INTO v_plan FROM fuel.snapshot_plan(p_exported_at);
+    SELECT * INTO v_gone FROM fuel.snapshot_find_missing(p_exported_at, p_stored_live, p_unidentified);
+
+    v_refused := fuel.snapshot_refusal(p_exported_at, v_last, v_gone.live,
+                                       v_rows.seen + v_rows.unread + p_unidentified,
+                                       v_gone.missing + v_plan.soft_deleted, p_max_delete_fraction);
+    IF v_refused IS NOT NULL AND NOT p_force THEN
+        RETURN jsonb_build_object('refused', v_refused, 'live_rows', v_gone.live,
+                                  'would_soft_delete', v_gone.missing + v_plan.soft_deleted,
+                                  'last_exported_at', v_last, 'deletes_withheld', v_gone.withheld);
+    END IF;
+
+    SELECT * INTO v_written FROM fuel.snapshot_write(p_exported_at);
+    -- 7. After a first load (fuel.ingest_prepare_first_load dropped them), or whenever they are
+    -- missing: built once over the rows now in, under a SHARE lock that readers do not wait for.
+    PERFORM fuel.ingest_ensure_indexes();
+    PERFORM fuel.snapshot_soft_delete_missing(p_exported_at);
 
     RETURN jsonb_build_object(
-        'inserted', v_inserted, 'updated', v_plan.updated, 'undeleted', v_plan.undeleted,
-        'soft_deleted', v_plan.soft_deleted + v_missing, 'stale', v_plan.stale,
-        'unchanged', v_seen - v_superseded - v_inserted - v_plan.acted,
-        'duplicates', v_superseded, 'deletes_withheld', v_withheld,
-        'flagged', v_flagged, 'flags', v_flags, 'forced', v_refused IS NOT NULL,
+        'inserted', v_written.rows_inserted, 'updated', v_plan.updated, 'undeleted', v_plan.undeleted,
+        'soft_deleted', v_plan.soft_deleted + v_gone.missing, 'stale', v_plan.stale,
+        'unchanged', v_rows.seen - v_rows.superseded - v_written.rows_inserted - v_plan.acted,
+        'duplicates', v_rows.superseded, 'deletes_withheld', v_gone.withheld,
+        'flagged', v_written.rows_flagged, 'flags', v_written.flag_counts, 'forced', v_refused IS NOT NULL,
         'refused_reason', v_refused);
 END;
 $$;

@@ -230,6 +230,32 @@ BEGIN
 END;
 $$;
 
+-- Part 4 of fuel.apply_change_file: its counts but 'duplicates'. Every change counted by what it
+-- did against the state of its id by then: the first change of each id in ingest_chg_state, the
+-- later ones in ingest_chg_steps; flagged and flags: the changes that wrote a row with flags.
+CREATE OR REPLACE FUNCTION fuel.ingest_change_counts() RETURNS jsonb
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RETURN (WITH a AS (
+        SELECT first_action AS action, first_flags AS flags FROM pg_temp.ingest_chg_state
+        UNION ALL
+        SELECT action, flags FROM pg_temp.ingest_chg_steps WHERE k > 1
+    )
+    SELECT jsonb_build_object(
+        'inserted', count(*) FILTER (WHERE action = 'insert'),
+        'updated', count(*) FILTER (WHERE action IN ('update', 'redelete')),
+        'undeleted', count(*) FILTER (WHERE action = 'undelete'),
+        'soft_deleted', count(*) FILTER (WHERE action IN ('soft_delete', 'delete', 'tombstone')),
+        'stale', count(*) FILTER (WHERE action = 'stale'),
+        'unchanged', count(*) FILTER (WHERE action = 'unchanged'),
+        'flagged', count(*) FILTER (WHERE cardinality(flags) > 0),
+        'flags', coalesce((SELECT jsonb_object_agg(f, n) FROM (
+            SELECT f, count(*) AS n FROM a, unnest(a.flags) AS f GROUP BY f) x), '{}'::jsonb))
+    FROM a);
+END;
+$$;
+
 -- Applies the staged change file: its changes one after another, in array order, each held
 -- against the state of its id by then (fuel.ingest_change_step), so the result is the same
 -- however the changes were cut into files. Set-based in two parts:
@@ -254,16 +280,8 @@ DECLARE
     v_changes bigint;
     v_ids bigint;
     v_most bigint;
-    v_counts record;
 BEGIN
-    UPDATE pg_temp.ingest_chg_rows c
-    SET (typed, message_id, reported_at, fill_date, vehicle_reg, vehicle_reg_raw, driver_name,
-         department, station, litres, price_per_litre, amount, odometer_km, fuel_type,
-         payment_method, receipt_no, full_tank, notes, flags, source_created_at,
-         source_updated_at, source_deleted_at)
-        = (SELECT true, n.* FROM fuel.normalise(c.raw) AS n)
-    WHERE NOT c.typed AND c.raw IS NOT NULL;
-    ANALYZE pg_temp.ingest_chg_rows (seq, id);
+    PERFORM fuel.ingest_normalise_staged('pg_temp.ingest_chg_rows');
 
     -- 1. Per id: how many changes, and the state after its first one. row_seq names the staged
     -- change whose row the state holds (NULL: the stored row's content); first_flags the flags of
@@ -314,26 +332,6 @@ BEGIN
 
     PERFORM fuel.ingest_write_change_states();
 
-    WITH a AS (
-        SELECT first_action AS action, first_flags AS flags FROM pg_temp.ingest_chg_state
-        UNION ALL
-        SELECT action, flags FROM pg_temp.ingest_chg_steps WHERE k > 1
-    )
-    SELECT count(*) FILTER (WHERE action = 'insert') AS inserted,
-           count(*) FILTER (WHERE action IN ('update', 'redelete')) AS updated,
-           count(*) FILTER (WHERE action = 'undelete') AS undeleted,
-           count(*) FILTER (WHERE action IN ('soft_delete', 'delete', 'tombstone')) AS soft_deleted,
-           count(*) FILTER (WHERE action = 'stale') AS stale,
-           count(*) FILTER (WHERE action = 'unchanged') AS unchanged,
-           count(*) FILTER (WHERE cardinality(flags) > 0) AS flagged,
-           coalesce((SELECT jsonb_object_agg(f, n) FROM (
-               SELECT f, count(*) AS n FROM a, unnest(a.flags) AS f GROUP BY f) x), '{}'::jsonb) AS flags
-    INTO v_counts FROM a;
-
-    RETURN jsonb_build_object(
-        'inserted', v_counts.inserted, 'updated', v_counts.updated,
-        'undeleted', v_counts.undeleted, 'soft_deleted', v_counts.soft_deleted,
-        'stale', v_counts.stale, 'unchanged', v_counts.unchanged,
-        'duplicates', v_changes - v_ids, 'flagged', v_counts.flagged, 'flags', v_counts.flags);
+    RETURN fuel.ingest_change_counts() || jsonb_build_object('duplicates', v_changes - v_ids);
 END;
 $$;

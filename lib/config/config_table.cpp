@@ -10,6 +10,8 @@ using C = Config;
 
 constexpr std::string_view kObjectStoreUsers = "import and run, unless FUEL_SOURCE_DIR is set";
 
+// Kept whole: the table itself, one entry per variable in the order the docs list them; there are
+// no steps to name.
 const std::vector<Variable>& table() {
     static const std::vector<Variable> kTable = {
         // Database

@@ -3,6 +3,9 @@
 
 namespace ff::json {
 
+// Not shared with the two other escapers it resembles: JsonTree::write_string (lib/parse) writes
+// the canonical text rows are hashed by, which must not change with this one, and
+// ingest::detail::copy_field escapes COPY's text format, which is not JSON.
 void escape_into(std::string& out, std::string_view text) {
     static constexpr char kHex[] = "0123456789abcdef";
     for (const char c : text) {

@@ -74,43 +74,31 @@ std::string format_value(double v) {
     return std::string(fixed, f.ptr);
 }
 
-std::string escape_label_value(std::string_view value) {
+namespace {
+
+// Backslash and newline, and the double quote where `quotes` (label values, not HELP text).
+std::string escape_exposition(std::string_view text, bool quotes) {
     std::string out;
-    out.reserve(value.size());
-    for (const char c : value) {
-        switch (c) {
-            case '\\':
-                out += "\\\\";
-                break;
-            case '"':
-                out += "\\\"";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            default:
-                out += c;
-        }
+    out.reserve(text.size());
+    for (const char c : text) {
+        if (c == '\\' || (c == '"' && quotes))
+            out.append(1, '\\').append(1, c);
+        else if (c == '\n')
+            out += "\\n";
+        else
+            out += c;
     }
     return out;
 }
 
+}  // namespace
+
+std::string escape_label_value(std::string_view value) {
+    return escape_exposition(value, true);
+}
+
 std::string escape_help(std::string_view help) {
-    std::string out;
-    out.reserve(help.size());
-    for (const char c : help) {
-        switch (c) {
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            default:
-                out += c;
-        }
-    }
-    return out;
+    return escape_exposition(help, false);
 }
 
 std::string render(const Snapshot& snapshot) {

@@ -202,20 +202,7 @@ void IdScanner::step(char c) {
             if (key_is_id_ && scalar_.size() <= kMaxScalar) scalar_ += c;
             return;
         case State::nested:
-            if (in_string_) {
-                if (escape_)
-                    escape_ = false;
-                else if (c == '\\')
-                    escape_ = true;
-                else if (c == '"')
-                    in_string_ = false;
-            } else if (c == '"') {
-                in_string_ = true;
-            } else if (c == '{' || c == '[') {
-                ++depth_;
-            } else if ((c == '}' || c == ']') && --depth_ == 0) {
-                end_value(std::nullopt);  // an object or array is never an id
-            }
+            step_nested(c);
             return;
         case State::after:
             if (is_blank(c)) return;
@@ -227,6 +214,24 @@ void IdScanner::step(char c) {
         case State::done:
         case State::ignored:
             return;
+    }
+}
+
+// Inside a member's object or array value: brackets counted outside strings until it closes.
+void IdScanner::step_nested(char c) {
+    if (in_string_) {
+        if (escape_)
+            escape_ = false;
+        else if (c == '\\')
+            escape_ = true;
+        else if (c == '"')
+            in_string_ = false;
+    } else if (c == '"') {
+        in_string_ = true;
+    } else if (c == '{' || c == '[') {
+        ++depth_;
+    } else if ((c == '}' || c == ']') && --depth_ == 0) {
+        end_value(std::nullopt);  // an object or array is never an id
     }
 }
 

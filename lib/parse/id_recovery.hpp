@@ -59,6 +59,7 @@ class IdScanner {
         ignored,  // not an object, or not what the framer passes: no id
     };
     void step(char c);
+    void step_nested(char c);
     void end_value(std::optional<long long> verdict);
 
     State state_ = State::start;

@@ -95,6 +95,10 @@ void JsonFramer::feed(std::string_view chunk, const ElementFn& on_element) {
     feed(chunk, on_element, pass_prefix);
 }
 
+// Kept whole: one switch over the states of the JSON grammar (the State enum above), each case a
+// few lines that move to the next state; split by state, every transition would be a jump away
+// from the states it connects. Values start in begin_value, and elements that lie whole in the
+// chunk take the one-pass scan_element instead of this loop.
 void JsonFramer::feed(std::string_view chunk, const ElementFn& on_element,
                       const RejectFn& on_reject) {
     chunk_ = chunk;

@@ -394,6 +394,9 @@ bool JsonTree::number(std::uint32_t idx) {
     return true;
 }
 
+// Alike to ff::json::escape_into (lib/core) on purpose: this one writes the canonical text that
+// rows are hashed by, so its bytes (the short \b and \f escapes, as jsonb writes them) must never
+// move with the log and --json escaping, and lib/parse uses no other layer.
 void JsonTree::write_string(std::string_view s, std::string& out) {
     static constexpr char kHex[] = "0123456789abcdef";
     out += '"';
