@@ -334,6 +334,7 @@ BEGIN
         'inserted', v_counts.inserted, 'updated', v_counts.updated,
         'undeleted', v_counts.undeleted, 'soft_deleted', v_counts.soft_deleted,
         'stale', v_counts.stale, 'unchanged', v_counts.unchanged,
-        'duplicates', v_changes - v_ids, 'flagged', v_counts.flagged, 'flags', v_counts.flags);
+        'duplicates', v_changes - v_ids, 'flagged', v_counts.flagged, 'flags', v_counts.flags,
+        'deletes_withheld', 0);  -- only a snapshot withholds deletes; the answer has every count
 END;
 $$;

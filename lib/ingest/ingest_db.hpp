@@ -65,6 +65,9 @@ struct ApplyOutcome {
     bool forced = false;
     std::string detail;  // the function's whole answer, for messages
 };
+// Reads fuel.apply_snapshot's or fuel.apply_change_file's answer: a refusal, or every count of
+// source apply (count_fields) and the flags. Throws std::runtime_error naming what the answer
+// lacks: the SQL installed and this binary disagree.
 ApplyOutcome parse_apply_result(std::string_view json);
 
 // ROLLBACK when the connection can still take it; never throws.
