@@ -5,7 +5,6 @@
 
 #include "db/connection.hpp"
 #include "parse/row_parser.hpp"
-#include "parse/typed_columns.hpp"
 
 namespace ff::ingest::detail {
 
@@ -31,7 +30,7 @@ void ChangeStager::on_element(std::string_view element) {
         copy_field(data_, row.canonical);
         copy_field(data_, row.sanitised ? "t" : "f");
         copy_field(data_, parse::deleted_at_is_set(row.deleted_at) ? "t" : "f");
-        copy_typed(data_, parse::normalise_row_json(row.canonical), true);
+        copy_typed(data_, change.typed, true);
         if (row.sanitised) {
             rejects_.push_back({"sanitised", change.id, "a \\u0000 was removed from the row",
                                 clean_text(element)});
