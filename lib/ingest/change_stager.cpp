@@ -54,7 +54,10 @@ void ChangeStager::take_batch() {
 }
 
 boost::asio::awaitable<void> ChangeStager::send_batch() {
-    co_await copy_in(db_, "COPY pg_temp.ingest_chg_rows FROM STDIN", batch_data_);
+    static const std::string copy_sql =
+        copy_rows_sql("pg_temp.ingest_chg_rows",
+                      "seq, op, id, changed_at, changed_ts, hash, raw, sanitised, src_deleted");
+    co_await copy_in(db_, copy_sql, batch_data_);
     batch_data_.clear();
     if (!batch_rejects_.empty()) {
         co_await write_rejects(db_, "changes", key_, "", batch_rejects_);

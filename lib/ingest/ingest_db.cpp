@@ -40,7 +40,7 @@ void copy_null(std::string& out, bool last) {
 }
 
 void copy_typed(std::string& out, const std::optional<parse::TypedColumns>& typed, bool last) {
-    const std::size_t n = parse::typed_column_names.size();
+    const std::size_t n = parse::typed_column_count;
     copy_field(out, typed ? "t" : "f");
     for (std::size_t i = 0; i < n; ++i) {
         const bool end = last && i + 1 == n;
@@ -49,6 +49,11 @@ void copy_typed(std::string& out, const std::optional<parse::TypedColumns>& type
         else
             copy_null(out, end);
     }
+}
+
+std::string copy_rows_sql(std::string_view table, std::string_view head) {
+    return fmt::format("COPY {} ({}, typed, {}) FROM STDIN", table, head,
+                       parse::typed_column_list());
 }
 
 namespace {

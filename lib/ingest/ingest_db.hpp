@@ -34,6 +34,10 @@ inline void copy_opt(std::string& out, const std::optional<std::string>& v, bool
 void copy_typed(std::string& out, const std::optional<parse::TypedColumns>& typed,
                 bool last = false);
 
+// "COPY <table> (<head>, typed, <the typed column set>) FROM STDIN": the statement for lines that
+// end with copy_typed, naming every column so that it does not depend on the table's order.
+std::string copy_rows_sql(std::string_view table, std::string_view head);
+
 // Text PostgreSQL accepts: invalid UTF-8 and NUL bytes replaced, cut to `cap` bytes on a
 // character boundary.
 std::string clean_text(std::string_view text, std::size_t cap = kRejectTextCap);

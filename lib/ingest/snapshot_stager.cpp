@@ -30,6 +30,13 @@ void append_seen(std::string& out, long long id, long long seq) {
     out += '\n';
 }
 
+// The columns of a line of append_row.
+const std::string& copy_rows() {
+    static const std::string sql =
+        copy_rows_sql("pg_temp.ingest_snap_rows", "seq, id, hash, raw, sanitised, src_deleted");
+    return sql;
+}
+
 // One line of ingest_snap_rows.
 void append_row(std::string& out, long long seq, const parse::ParsedRow& row, bool live,
                 const std::optional<parse::TypedColumns>& typed) {
@@ -165,8 +172,7 @@ boost::asio::awaitable<void> SnapshotStager::send_changed_rows() {
             }
         }
         if (slice.size() >= kSliceBytes) {
-            if (!std::exchange(begun, true))
-                co_await db_.copy_begin("COPY pg_temp.ingest_snap_rows FROM STDIN");
+            if (!std::exchange(begun, true)) co_await db_.copy_begin(copy_rows());
             co_await db_.copy_put(slice);
             slice.clear();
         }
@@ -175,7 +181,7 @@ boost::asio::awaitable<void> SnapshotStager::send_changed_rows() {
         if (!slice.empty()) co_await db_.copy_put(slice);
         co_await db_.copy_end();
     } else {
-        co_await copy_in(db_, "COPY pg_temp.ingest_snap_rows FROM STDIN", slice);
+        co_await copy_in(db_, copy_rows(), slice);
     }
     batch_.rejects = std::move(rejects);
 }
@@ -185,7 +191,7 @@ boost::asio::awaitable<void> SnapshotStager::send_batch() {
     if (table_empty_) {
         co_await copy_in(db_, "COPY pg_temp.ingest_snap_seen (id, seq) FROM STDIN",
                          batch_.seen_copy);
-        co_await copy_in(db_, "COPY pg_temp.ingest_snap_rows FROM STDIN", batch_.rows_copy);
+        co_await copy_in(db_, copy_rows(), batch_.rows_copy);
     } else {
         co_await look_up_stored();
         co_await send_changed_rows();

@@ -17,7 +17,8 @@
 namespace {
 
 using ff::parse::normalise_row_json;
-using ff::parse::typed_column_names;
+using ff::parse::typed_column_list;
+using ff::parse::typed_column_set;
 using fftest::sql::FuelDatabase;
 
 // COPY text format: backslash, tab, newline and carriage return escaped; NULL as \N.
@@ -66,10 +67,8 @@ std::optional<ff::parse::TypedColumns> typed_columns_of(const std::string& json)
 class Comparison {
   public:
     Comparison() {
-        std::string cols;
-        for (auto name : typed_column_names) cols += ", " + std::string(name);
-        db_.session().exec("CREATE TABLE typed_check AS SELECT 0 AS n, raw" + cols +
-                           " FROM fuel.records WITH NO DATA");
+        db_.session().exec("CREATE TABLE typed_check AS SELECT 0 AS n, raw, " +
+                           typed_column_list() + " FROM fuel.records WITH NO DATA");
     }
 
     // True when the fast path accepted the row (it is then queued for the comparison). The
@@ -98,10 +97,9 @@ class Comparison {
         db_.session().exec(
             "CREATE TABLE typed_expected AS SELECT t.n, e.* FROM typed_check t, "
             "LATERAL fuel.normalise(t.raw) e");
-        for (auto name : typed_column_names) {
+        for (const auto& [name, type] : typed_column_set) {
             const std::string c(name);
-            const bool by_text = c == "litres" || c == "price_per_litre" || c == "amount" ||
-                                 c == "odometer_km" || c == "flags";
+            const bool by_text = ff::parse::compared_as_text(type);
             const std::string a = "t." + c + (by_text ? "::text" : "");
             const std::string b = "e." + c + (by_text ? "::text" : "");
             const auto rows = db_.session().query(
@@ -118,7 +116,8 @@ class Comparison {
         const auto compared = db_.session().scalar("SELECT count(*) FROM typed_expected");
         CHECK(compared == std::to_string(accepted_));
         check_reprocess();
-        WARN("compared " << accepted_ << " of " << offered_ << " rows, 21 columns each, in a "
+        WARN("compared " << accepted_ << " of " << offered_ << " rows, " << typed_column_set.size()
+                         << " columns each, in a "
                          << (fftest::database_locale().empty() ? "default"
                                                                : fftest::database_locale())
                          << " database");
@@ -128,8 +127,7 @@ class Comparison {
     // The accepted rows stored with the C++ columns, as the ingest stores them; a reprocess by the
     // trigger (UPDATE ... SET raw = raw) must then change none of them.
     void check_reprocess() {
-        std::string cols;
-        for (auto name : typed_column_names) cols += ", " + std::string(name);
+        const std::string cols = ", " + typed_column_list();
         auto& s = db_.session();
         s.exec(
             "BEGIN; SET LOCAL fuel.normalised_by_ingest = on; INSERT INTO fuel.records (id, raw" +
