@@ -270,11 +270,11 @@ bench_size() {  # bench_size N
   # The trigger's work alone, serial as in a load (no parallel workers), and a behaviour check:
   # every stored row's typed columns equal fuel.normalise(raw), whichever path wrote them.
   note "size $n: fuel.normalise over every stored row"
-  local cols="message_id, reported_at, fill_date, vehicle_reg, vehicle_reg_raw, driver_name,
-    department, station, litres, price_per_litre, amount, odometer_km, fuel_type, payment_method,
-    receipt_no, full_tank, notes, flags, source_created_at, source_updated_at, source_deleted_at"
+  # The typed columns as lib/parse/typed_column_set.hpp lists them (one "X(name, type)" a line).
+  local cols; cols="$(sed -n 's/^ *X(\([a-z_]*\), [a-z_]*).*/\1/p' "$ROOT/lib/parse/typed_column_set.hpp")"
+  [ -n "$cols" ] || fail "no typed columns found in lib/parse/typed_column_set.hpp"
   local c rcols="" ncols=""
-  for c in ${cols//,/ }; do rcols="${rcols:+$rcols, }r.$c"; ncols="${ncols:+$ncols, }n.$c"; done
+  for c in $cols; do rcols="${rcols:+$rcols, }r.$c"; ncols="${ncols:+$ncols, }n.$c"; done
   local stored; stored="$(psql -X -Atq -d "$url" -c "SELECT count(*) FROM fuel.records")"
   measure "$n" normalise "$url" "$stored" -- psql -X -Atq -d "$url" -c "SET max_parallel_workers_per_gather = 0;
     SELECT json_build_object('differing', count(*) FILTER (WHERE ROW($rcols) IS DISTINCT FROM

@@ -332,6 +332,8 @@ BEGIN
 
     PERFORM fuel.ingest_write_change_states();
 
-    RETURN fuel.ingest_change_counts() || jsonb_build_object('duplicates', v_changes - v_ids);
+    -- Only a snapshot withholds deletes; the answer has every count all the same.
+    RETURN fuel.ingest_change_counts()
+        || jsonb_build_object('duplicates', v_changes - v_ids, 'deletes_withheld', 0);
 END;
 $$;

@@ -75,6 +75,22 @@ void check_row(const ff::parse::ParsedRow& row, const ff::parse::ParseLimits& li
     check_fixed_point(row, *reparsed);
 }
 
+// Parsed once: the typed columns read from the tree the row was parsed into are those its
+// canonical text reads. A sanitised row is declined (the database normalises it); a row nested
+// deeper than the second parse's cap may be read only by the first.
+void check_typed(const ff::parse::ParsedRow& row,
+                 const std::optional<ff::parse::TypedColumns>& typed) {
+    if (row.sanitised) {
+        fffuzz::check(!typed, "typed columns read for a sanitised row: " + row.canonical);
+        return;
+    }
+    const auto again = ff::parse::normalise_row_json(row.canonical);
+    if (!again) return;
+    fffuzz::check(typed.has_value(), "declined a row its canonical text reads: " + row.canonical);
+    fffuzz::check(typed->values == again->values,
+                  "typed columns differ from those of the canonical text: " + row.canonical);
+}
+
 // A change's row may omit its id (the change's id stands in), so re-parse it as a change.
 void check_change_row(const ff::parse::ParsedChange& change, const ff::parse::ParseLimits& limits) {
     const ff::parse::ParsedRow& row = *change.row;
@@ -92,9 +108,11 @@ void check_change_row(const ff::parse::ParsedChange& change, const ff::parse::Pa
 void parse_elements(const Outcome& out, DocumentKind kind, const ff::parse::ParseLimits& limits) {
     for (const auto& element : out.elements) {
         if (kind == DocumentKind::snapshot) {
-            const auto parsed = ff::parse::parse_row(element, limits);
-            if (const auto* row = std::get_if<ff::parse::ParsedRow>(&parsed)) {
+            const auto parsed = ff::parse::parse_typed_row(element, limits);
+            if (const auto* typed_row = std::get_if<ff::parse::TypedRow>(&parsed)) {
+                const ff::parse::ParsedRow* row = &typed_row->row;
                 check_row(*row, limits);
+                check_typed(*row, typed_row->typed);
                 // Sound, not complete: an id padded past the scanner's small buffers is not
                 // read at all (the snapshot then deletes nothing), but never read wrong.
                 const auto recovered = ff::parse::recover_id(element);
@@ -107,7 +125,10 @@ void parse_elements(const Outcome& out, DocumentKind kind, const ff::parse::Pars
                 fffuzz::check(change->op == "insert" || change->op == "update" ||
                                   change->op == "upsert" || change->op == "delete",
                               "unexpected op: " + change->op);
-                if (change->row) check_change_row(*change, limits);
+                if (change->row) {
+                    check_change_row(*change, limits);
+                    check_typed(*change->row, change->typed);
+                }
             }
         }
     }

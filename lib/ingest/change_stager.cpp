@@ -5,7 +5,6 @@
 
 #include "db/connection.hpp"
 #include "parse/row_parser.hpp"
-#include "parse/typed_columns.hpp"
 
 namespace ff::ingest::detail {
 
@@ -31,7 +30,7 @@ void ChangeStager::on_element(std::string_view element) {
         copy_field(data_, row.canonical);
         copy_field(data_, row.sanitised ? "t" : "f");
         copy_field(data_, parse::deleted_at_is_set(row.deleted_at) ? "t" : "f");
-        copy_typed(data_, parse::normalise_row_json(row.canonical), true);
+        copy_typed(data_, change.typed, true);
         if (row.sanitised) {
             rejects_.push_back({"sanitised", change.id, "a \\u0000 was removed from the row",
                                 clean_text(element)});
@@ -55,7 +54,10 @@ void ChangeStager::take_batch() {
 }
 
 boost::asio::awaitable<void> ChangeStager::send_batch() {
-    co_await copy_in(db_, "COPY pg_temp.ingest_chg_rows FROM STDIN", batch_data_);
+    static const std::string copy_sql =
+        copy_rows_sql("pg_temp.ingest_chg_rows",
+                      "seq, op, id, changed_at, changed_ts, hash, raw, sanitised, src_deleted");
+    co_await copy_in(db_, copy_sql, batch_data_);
     batch_data_.clear();
     if (!batch_rejects_.empty()) {
         co_await write_rejects(db_, "changes", key_, "", batch_rejects_);

@@ -3,12 +3,14 @@
 // a refused snapshot, a rejected file — is a result, not an exception.
 #pragma once
 
+#include <array>
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstddef>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ff::db {
@@ -20,6 +22,8 @@ class ObjectStore;
 
 namespace ff::ingest {
 
+// What one run did. Every count is a row of count_fields below, which to_json, summary, +=, the
+// reading of the apply functions' answer and the rows metric iterate: a count is added there once.
 struct Counts {
     long long rows_read = 0;
     long long inserted = 0;
@@ -45,7 +49,40 @@ struct Counts {
     long long written() const { return inserted + updated + soft_deleted + undeleted; }
 };
 
-// {"rows_read":..,"inserted":..,...,"deletes_withheld":..}: exactly the fifteen snake_case keys.
+// Who counts a field: the apply function (fuel.apply_snapshot and fuel.apply_change_file answer
+// each such key, and an answer without one is an error), the stager while it reads the file, or
+// the run around them (files and ETags).
+enum class CountSource { apply, stager, run };
+
+struct CountField {
+    std::string_view key;    // in to_json and in the apply's answer
+    std::string_view label;  // in summary()
+    long long Counts::*member;
+    CountSource source;
+    bool row_action;  // an `action` of fleetfuel_rows_total (docs/metrics.md)
+};
+
+// In the order of to_json and summary.
+inline constexpr std::array<CountField, 15> count_fields = {{
+    {"rows_read", "read", &Counts::rows_read, CountSource::stager, false},
+    {"inserted", "inserted", &Counts::inserted, CountSource::apply, true},
+    {"updated", "updated", &Counts::updated, CountSource::apply, true},
+    {"soft_deleted", "soft-deleted", &Counts::soft_deleted, CountSource::apply, true},
+    {"undeleted", "undeleted", &Counts::undeleted, CountSource::apply, true},
+    {"unchanged", "unchanged", &Counts::unchanged, CountSource::apply, true},
+    {"stale", "stale", &Counts::stale, CountSource::apply, true},
+    {"rejected", "rejected", &Counts::rejected, CountSource::stager, true},
+    {"flagged", "flagged", &Counts::flagged, CountSource::apply, false},
+    {"duplicates", "duplicates", &Counts::duplicates, CountSource::apply, false},
+    {"files_applied", "files applied", &Counts::files_applied, CountSource::run, false},
+    {"files_quarantined", "quarantined", &Counts::files_quarantined, CountSource::run, false},
+    {"skipped_etag", "skipped (etag)", &Counts::skipped_etag, CountSource::run, false},
+    {"unidentified", "unidentified", &Counts::unidentified, CountSource::stager, false},
+    {"deletes_withheld", "soft deletes withheld", &Counts::deletes_withheld, CountSource::apply,
+     false},
+}};
+
+// {"rows_read":..,"inserted":..,...,"deletes_withheld":..}: the keys of count_fields, in order.
 std::string to_json(const Counts& counts);
 // One line for stderr: "read 10, inserted 3, ..."
 std::string summary(const Counts& counts);

@@ -1,10 +1,12 @@
 // Database plumbing shared by the snapshot and change-file pipelines.
 #include "ingest/ingest_db.hpp"
 
+#include <fmt/format.h>
 #include <rapidjson/document.h>
 #include <spdlog/spdlog.h>
 
 #include <exception>
+#include <stdexcept>
 
 #include "db/connection.hpp"
 
@@ -38,7 +40,7 @@ void copy_null(std::string& out, bool last) {
 }
 
 void copy_typed(std::string& out, const std::optional<parse::TypedColumns>& typed, bool last) {
-    const std::size_t n = parse::typed_column_names.size();
+    const std::size_t n = parse::typed_column_count;
     copy_field(out, typed ? "t" : "f");
     for (std::size_t i = 0; i < n; ++i) {
         const bool end = last && i + 1 == n;
@@ -47,6 +49,11 @@ void copy_typed(std::string& out, const std::optional<parse::TypedColumns>& type
         else
             copy_null(out, end);
     }
+}
+
+std::string copy_rows_sql(std::string_view table, std::string_view head) {
+    return fmt::format("COPY {} ({}, typed, {}) FROM STDIN", table, head,
+                       parse::typed_column_list());
 }
 
 namespace {
@@ -156,19 +163,18 @@ boost::asio::awaitable<void> write_rejects(db::Connection& db, std::string_view 
         data);
 }
 
+// The answer carries every count whose source is the apply; one missing means this binary and the
+// installed SQL disagree, and reading it as 0 would record wrong counts in the ledger and metrics.
 ApplyOutcome parse_apply_result(std::string_view json) {
     ApplyOutcome out;
     out.detail = std::string(json);
     rapidjson::Document doc;
     doc.Parse(json.data(), json.size());
-    if (doc.HasParseError() || !doc.IsObject()) {
-        throw std::runtime_error("ingest: unexpected answer from the apply function: " +
-                                 std::string(json.substr(0, 200)));
-    }
-    auto num = [&](const char* name) -> long long {
-        auto it = doc.FindMember(name);
-        return it != doc.MemberEnd() && it->value.IsNumber() ? it->value.GetInt64() : 0;
+    auto fail = [json](std::string_view what) {
+        return std::runtime_error(
+            fmt::format("ingest: the apply function's answer {}: {}", what, json.substr(0, 200)));
     };
+    if (doc.HasParseError() || !doc.IsObject()) throw fail("is not a JSON object");
     auto refused = doc.FindMember("refused");
     if (refused != doc.MemberEnd() && refused->value.IsString()) {
         out.refused = refused->value.GetString();
@@ -179,21 +185,20 @@ ApplyOutcome parse_apply_result(std::string_view json) {
         out.forced = true;
         out.refused = forced->value.GetString();
     }
-    Counts& c = out.counts;
-    c.inserted = num("inserted");
-    c.updated = num("updated");
-    c.soft_deleted = num("soft_deleted");
-    c.undeleted = num("undeleted");
-    c.unchanged = num("unchanged");
-    c.stale = num("stale");
-    c.flagged = num("flagged");
-    c.duplicates = num("duplicates");
-    c.deletes_withheld = num("deletes_withheld");
+    for (const CountField& f : count_fields) {
+        if (f.source != CountSource::apply) continue;
+        const rapidjson::Value key(rapidjson::StringRef(f.key.data(), f.key.size()));
+        const auto it = doc.FindMember(key);
+        if (it == doc.MemberEnd() || !it->value.IsInt64())
+            throw fail(fmt::format("has no integer \"{}\"", f.key));
+        out.counts.*f.member = it->value.GetInt64();
+    }
     auto flags = doc.FindMember("flags");
-    if (flags != doc.MemberEnd() && flags->value.IsObject()) {
-        for (const auto& m : flags->value.GetObject()) {
-            if (m.value.IsNumber()) c.flags[m.name.GetString()] = m.value.GetInt64();
-        }
+    if (flags == doc.MemberEnd() || !flags->value.IsObject()) throw fail("has no \"flags\" object");
+    for (const auto& m : flags->value.GetObject()) {
+        if (!m.value.IsInt64())
+            throw fail(fmt::format("has a flag \"{}\" that is no integer", m.name.GetString()));
+        out.counts.flags[m.name.GetString()] = m.value.GetInt64();
     }
     return out;
 }

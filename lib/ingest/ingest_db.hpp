@@ -34,6 +34,10 @@ inline void copy_opt(std::string& out, const std::optional<std::string>& v, bool
 void copy_typed(std::string& out, const std::optional<parse::TypedColumns>& typed,
                 bool last = false);
 
+// "COPY <table> (<head>, typed, <the typed column set>) FROM STDIN": the statement for lines that
+// end with copy_typed, naming every column so that it does not depend on the table's order.
+std::string copy_rows_sql(std::string_view table, std::string_view head);
+
 // Text PostgreSQL accepts: invalid UTF-8 and NUL bytes replaced, cut to `cap` bytes on a
 // character boundary.
 std::string clean_text(std::string_view text, std::size_t cap = kRejectTextCap);
@@ -65,6 +69,9 @@ struct ApplyOutcome {
     bool forced = false;
     std::string detail;  // the function's whole answer, for messages
 };
+// Reads fuel.apply_snapshot's or fuel.apply_change_file's answer: a refusal, or every count of
+// source apply (count_fields) and the flags. Throws std::runtime_error naming what the answer
+// lacks: the SQL installed and this binary disagree.
 ApplyOutcome parse_apply_result(std::string_view json);
 
 // ROLLBACK when the connection can still take it; never throws.

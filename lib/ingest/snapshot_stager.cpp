@@ -30,39 +30,61 @@ void append_seen(std::string& out, long long id, long long seq) {
     out += '\n';
 }
 
-// One line of ingest_snap_rows; the typed columns are read from the canonical text here, so only
-// for the rows that ship (a no-op reconcile ships none).
-void append_row(std::string& out, long long seq, const parse::ParsedRow& row, bool live) {
+// The columns of a line of append_row.
+const std::string& copy_rows() {
+    static const std::string sql =
+        copy_rows_sql("pg_temp.ingest_snap_rows", "seq, id, hash, raw, sanitised, src_deleted");
+    return sql;
+}
+
+// One line of ingest_snap_rows.
+void append_row(std::string& out, long long seq, const parse::ParsedRow& row, bool live,
+                const std::optional<parse::TypedColumns>& typed) {
     copy_field(out, std::to_string(seq));
     copy_field(out, std::to_string(row.id));
     copy_field(out, row.hash_hex);
     copy_field(out, row.canonical);
     copy_field(out, row.sanitised ? "t" : "f");
     copy_field(out, live ? "f" : "t");
-    copy_typed(out, parse::normalise_row_json(row.canonical), true);
+    copy_typed(out, typed, true);
 }
 
 }  // namespace
 
+// Into an empty table every row ships as soon as it is read, its typed columns read from the tree
+// the row was parsed into. Otherwise a row waits for the look-up of what is stored, as its text
+// (a tree per waiting row would cost more than it saves), and only the rows that ship are read
+// again for their typed columns (send_changed_rows): a no-op reconcile reads none.
 void SnapshotStager::on_element(std::string_view element) {
+    if (table_empty_) {
+        auto parsed = parse::parse_typed_row(element);
+        if (auto* rejected = std::get_if<parse::RowReject>(&parsed)) {
+            reject(rejected->id, rejected->reason, element);
+            return;
+        }
+        const auto& [row, typed] = std::get<parse::TypedRow>(parsed);
+        note_read(row, element);
+        append_seen(pending_.seen_copy, row.id, seq_);
+        append_row(pending_.rows_copy, seq_, row, !parse::deleted_at_is_set(row.deleted_at), typed);
+        return;
+    }
     auto parsed = parse::parse_row(element);
     if (auto* rejected = std::get_if<parse::RowReject>(&parsed)) {
         reject(rejected->id, rejected->reason, element);
         return;
     }
     auto& row = std::get<parse::ParsedRow>(parsed);
+    note_read(row, element);
+    pending_.rows.push_back({seq_, std::move(row)});
+}
+
+void SnapshotStager::note_read(const parse::ParsedRow& row, std::string_view element) {
     if (row.sanitised) {
-        // The original text is kept only when the row is actually staged (see write_changed_rows).
+        // The original text is kept only when the row is actually staged (see send_changed_rows).
         rejects_.push_back(
             {"sanitised", row.id, "a \\u0000 was removed from the row", clean_text(element)});
     }
     stage_id(row.id);
-    if (table_empty_) {
-        append_seen(pending_.seen_copy, row.id, seq_);
-        append_row(pending_.rows_copy, seq_, row, !parse::deleted_at_is_set(row.deleted_at));
-    } else {
-        pending_.rows.push_back({seq_, std::move(row)});
-    }
 }
 
 void SnapshotStager::stage_id(long long id) {
@@ -143,15 +165,14 @@ boost::asio::awaitable<void> SnapshotStager::send_changed_rows() {
         const auto* stored = lookup_.find(row.id);
         const bool live = !parse::deleted_at_is_set(row.deleted_at);
         if (stored != nullptr && stored->hash == row.hash_hex && stored->live == live) continue;
-        append_row(slice, p.seq, row, live);
+        append_row(slice, p.seq, row, live, parse::normalise_row_json(row.canonical));
         if (row.sanitised) {
             for (const auto& r : sanitised) {
                 if (r.record_id == row.id) rejects.push_back(r);
             }
         }
         if (slice.size() >= kSliceBytes) {
-            if (!std::exchange(begun, true))
-                co_await db_.copy_begin("COPY pg_temp.ingest_snap_rows FROM STDIN");
+            if (!std::exchange(begun, true)) co_await db_.copy_begin(copy_rows());
             co_await db_.copy_put(slice);
             slice.clear();
         }
@@ -160,7 +181,7 @@ boost::asio::awaitable<void> SnapshotStager::send_changed_rows() {
         if (!slice.empty()) co_await db_.copy_put(slice);
         co_await db_.copy_end();
     } else {
-        co_await copy_in(db_, "COPY pg_temp.ingest_snap_rows FROM STDIN", slice);
+        co_await copy_in(db_, copy_rows(), slice);
     }
     batch_.rejects = std::move(rejects);
 }
@@ -170,7 +191,7 @@ boost::asio::awaitable<void> SnapshotStager::send_batch() {
     if (table_empty_) {
         co_await copy_in(db_, "COPY pg_temp.ingest_snap_seen (id, seq) FROM STDIN",
                          batch_.seen_copy);
-        co_await copy_in(db_, "COPY pg_temp.ingest_snap_rows FROM STDIN", batch_.rows_copy);
+        co_await copy_in(db_, copy_rows(), batch_.rows_copy);
     } else {
         co_await look_up_stored();
         co_await send_changed_rows();

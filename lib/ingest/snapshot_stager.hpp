@@ -53,6 +53,7 @@ class SnapshotStager final : public FramedStager {
     void on_element(std::string_view element) override;
     void reject(std::optional<long long> id, std::string reason, std::string_view text) override;
     void stage_id(long long id);
+    void note_read(const parse::ParsedRow& row, std::string_view element);
     std::size_t staged() const override { return pending_.elements; }
     void take_batch() override;
     boost::asio::awaitable<void> send_batch() override;

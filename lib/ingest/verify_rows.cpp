@@ -16,21 +16,17 @@ namespace ff::ingest::detail {
 namespace {
 
 using boost::asio::awaitable;
-constexpr auto& kColumns = parse::typed_column_names;
-
-// Numerics are compared as text, so a different scale (45.5 against 45.50) is a difference:
-// readers show what is stored.
-bool compare_as_text(std::string_view column) {
-    return column == "litres" || column == "price_per_litre" || column == "amount";
-}
+constexpr auto& kColumns = parse::typed_column_set;
 
 // The statement that returns, for the rows with id in ($1, $2], those whose typed columns differ
 // from fuel.normalise(raw): id, then stored and expected text of every column, then how many
 // rows of the batch differ (before LIMIT $3).
 std::string differing_rows_sql() {
     std::string pairs, stored, expected;
-    for (const auto column : kColumns) {
-        const char* cast = compare_as_text(column) ? "::text" : "";
+    // Numerics are compared as text, so a different scale (45.5 against 45.50) is a difference:
+    // readers show what is stored.
+    for (const auto& [column, type] : kColumns) {
+        const char* cast = parse::compared_as_text(type) ? "::text" : "";
         fmt::format_to(std::back_inserter(pairs), ", r.{0}::text, n.{0}::text", column);
         fmt::format_to(std::back_inserter(stored), "{}r.{}{}", stored.empty() ? "" : ", ", column,
                        cast);
@@ -77,8 +73,9 @@ awaitable<CheckResult> verify_typed_columns(db::Connection& db, const VerifyOpti
                 auto stored = res.get_opt(i, static_cast<int>(1 + 2 * c));
                 auto expected = res.get_opt(i, static_cast<int>(2 + 2 * c));
                 if (stored == expected || check.differences.size() >= options.limit) continue;
-                check.differences.push_back({std::string(res.get(i, 0)), std::string(kColumns[c]),
-                                             std::move(stored), std::move(expected)});
+                check.differences.push_back({std::string(res.get(i, 0)),
+                                             std::string(kColumns[c].name), std::move(stored),
+                                             std::move(expected)});
             }
         }
         rows += n;

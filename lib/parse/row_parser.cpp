@@ -152,6 +152,7 @@ std::variant<ParsedChange, RowReject> parse_change_tree(std::string_view element
         }
         change_id = parsed.id;
         change.row = std::move(parsed);
+        change.typed = normalise_row(p, static_cast<std::uint32_t>(row));
     } else if (change.op != "delete") {
         return RowReject{change.op + " without a row", change_id};
     }
@@ -161,21 +162,35 @@ std::variant<ParsedChange, RowReject> parse_change_tree(std::string_view element
     return change;
 }
 
-}  // namespace
-
 // A rejected row's id is read again from its text, so that the id of a row whose other fields
 // cannot be read (or whose id is "17.0") is known: the snapshot must not take it for absent.
-std::variant<ParsedRow, RowReject> parse_row(std::string_view element, const ParseLimits& limits) {
+// The row is then node 0 of parser(), for the typed columns.
+std::optional<RowReject> parse_row_into(std::string_view element, const ParseLimits& limits,
+                                        ParsedRow& row) {
     JsonTree& p = parser();
     auto reject = parse_element(p, element, limits);
-    ParsedRow row;
     if (!reject) {
         row.canonical.reserve(element.size());
         reject = make_row(p, 0, std::nullopt, row);
     }
-    if (!reject) return row;
-    reject->id = recover_id(element);
-    return *reject;
+    if (reject) reject->id = recover_id(element);
+    return reject;
+}
+
+}  // namespace
+
+std::variant<ParsedRow, RowReject> parse_row(std::string_view element, const ParseLimits& limits) {
+    ParsedRow row;
+    if (auto reject = parse_row_into(element, limits, row)) return *reject;
+    return row;
+}
+
+std::variant<TypedRow, RowReject> parse_typed_row(std::string_view element,
+                                                  const ParseLimits& limits) {
+    TypedRow out;
+    if (auto reject = parse_row_into(element, limits, out.row)) return *reject;
+    out.typed = normalise_row(parser(), 0);
+    return out;
 }
 
 std::variant<ParsedChange, RowReject> parse_change(std::string_view element,

@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "parse/limits.hpp"
+#include "parse/typed_columns.hpp"
 
 namespace ff::parse {
 
@@ -19,11 +20,21 @@ struct ParsedRow {
     std::optional<std::string> deleted_at;  // a string as written; other types as JSON
 };
 
+// A row with its typed columns read from the tree it was parsed into (normalise_row), so a row
+// that ships at once is parsed once. typed is nullopt where the database normalises the row.
+struct TypedRow {
+    ParsedRow row;
+    std::optional<TypedColumns> typed;
+};
+
 struct ParsedChange {
     std::string op;  // insert, update, upsert or delete
     long long id = 0;
     std::optional<std::string> changed_at;
     std::optional<ParsedRow> row;  // nullopt only for a delete
+    // The row's typed columns, read from the same tree; nullopt for a delete and where the
+    // database normalises the row. Every change ships, so they are always read.
+    std::optional<TypedColumns> typed;
 };
 
 struct RowReject {
@@ -40,6 +51,9 @@ struct ParseLimits {
 
 std::variant<ParsedRow, RowReject> parse_row(std::string_view element,
                                              const ParseLimits& limits = {});
+// parse_row and the typed columns: for rows that ship as soon as they are read (a first load).
+std::variant<TypedRow, RowReject> parse_typed_row(std::string_view element,
+                                                  const ParseLimits& limits = {});
 std::variant<ParsedChange, RowReject> parse_change(std::string_view element,
                                                    const ParseLimits& limits = {});
 

@@ -263,29 +263,7 @@ std::string flags_text(bool bad_number, const detail::Derivation& d, bool bad_da
     return out + "}";
 }
 
-enum Col {
-    message_id,
-    reported_at,
-    fill_date,
-    vehicle_reg,
-    vehicle_reg_raw,
-    driver_name,
-    department,
-    station,
-    litres,
-    price_per_litre,
-    amount,
-    odometer_km,
-    fuel_type,
-    payment_method,
-    receipt_no,
-    full_tank,
-    notes,
-    flags,
-    source_created_at,
-    source_updated_at,
-    source_deleted_at
-};
+using enum TypedColumn;
 
 }  // namespace
 
@@ -293,12 +271,12 @@ std::optional<TypedColumns> normalise_row(const detail::JsonTree& tree, std::uin
     if (tree.node(object).kind != Kind::object || tree.sanitised(object)) return std::nullopt;
     FieldReader field{tree, object};
     TypedColumns out;
-    auto& v = out.values;
+    TypedColumns& v = out;
 
-    static constexpr std::pair<Field, Col> stamps[] = {{f_reported_at, reported_at},
-                                                       {f_created_at, source_created_at},
-                                                       {f_updated_at, source_updated_at},
-                                                       {f_deleted_at, source_deleted_at}};
+    static constexpr std::pair<Field, TypedColumn> stamps[] = {{f_reported_at, reported_at},
+                                                               {f_created_at, source_created_at},
+                                                               {f_updated_at, source_updated_at},
+                                                               {f_deleted_at, source_deleted_at}};
     Written reported;
     for (const auto& [name, col] : stamps) {
         Written w;

@@ -11,46 +11,35 @@
 #include <string>
 #include <string_view>
 
+#include "parse/typed_column_set.hpp"
+
 namespace ff::parse {
 namespace detail {
 class JsonTree;
 }
-
-// In the order of fuel.normalise's OUT parameters (and of fuel.records).
-inline constexpr std::array<std::string_view, 21> typed_column_names = {"message_id",
-                                                                        "reported_at",
-                                                                        "fill_date",
-                                                                        "vehicle_reg",
-                                                                        "vehicle_reg_raw",
-                                                                        "driver_name",
-                                                                        "department",
-                                                                        "station",
-                                                                        "litres",
-                                                                        "price_per_litre",
-                                                                        "amount",
-                                                                        "odometer_km",
-                                                                        "fuel_type",
-                                                                        "payment_method",
-                                                                        "receipt_no",
-                                                                        "full_tank",
-                                                                        "notes",
-                                                                        "flags",
-                                                                        "source_created_at",
-                                                                        "source_updated_at",
-                                                                        "source_deleted_at"};
 
 // Each column as PostgreSQL's input text for its type (timestamptz with an explicit offset, date
 // as YYYY-MM-DD, numeric as a plain decimal, boolean as t/f, flags as a text[] literal such as
 // "{}" or "{unparseable_number,derived_amount}"); nullopt is NULL. The database casts the texts,
 // so a value equals fuel.normalise's once read by the column's input function.
 struct TypedColumns {
-    std::array<std::optional<std::string>, typed_column_names.size()> values;
+    std::array<std::optional<std::string>, typed_column_count> values;  // typed_column_set's order
+
+    std::optional<std::string>& operator[](TypedColumn c) {
+        return values[static_cast<std::size_t>(c)];
+    }
+    const std::optional<std::string>& operator[](TypedColumn c) const {
+        return values[static_cast<std::size_t>(c)];
+    }
 };
 
-// The row object at `object` of a parsed tree; nullopt when the database has to normalise it.
+// The row object at `object` of a parsed tree; nullopt when the database has to normalise it
+// (also when a U+0000 was removed from it). The row parser calls it on the tree it built
+// (parse_typed_row, parse_change), so a row that ships at once is parsed once.
 std::optional<TypedColumns> normalise_row(const detail::JsonTree& tree, std::uint32_t object);
 
 // Parses one row's JSON text, then normalise_row; nullopt also when the text is not a JSON object.
+// For a row held as its canonical text until it is known to ship (a reconcile's changed rows).
 std::optional<TypedColumns> normalise_row_json(std::string_view row_json);
 
 // A timestamp of the export that is not a row field (a change's changed_at) as the database's

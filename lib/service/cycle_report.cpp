@@ -137,12 +137,10 @@ void CycleReport::refresh(TimePoint now) {
 
 void CycleReport::add_counts(Stream stream, const ingest::Counts& c) {
     const char* name = stream_name(stream);
-    const std::pair<const char*, long long> actions[] = {
-        {"inserted", c.inserted},   {"updated", c.updated},     {"soft_deleted", c.soft_deleted},
-        {"undeleted", c.undeleted}, {"unchanged", c.unchanged}, {"stale", c.stale},
-        {"rejected", c.rejected}};
-    for (const auto& [action, n] : actions)
-        if (n > 0) metrics_.add_rows(name, action, static_cast<std::uint64_t>(n));
+    for (const ingest::CountField& f : ingest::count_fields) {
+        const long long n = c.*f.member;
+        if (f.row_action && n > 0) metrics_.add_rows(name, f.key, static_cast<std::uint64_t>(n));
+    }
     for (const auto& [flag, n] : c.flags)
         if (n > 0) metrics_.add_flagged(flag, static_cast<std::uint64_t>(n));
 }

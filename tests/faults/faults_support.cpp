@@ -9,6 +9,7 @@
 #include <sstream>
 #include <thread>
 
+#include "parse/typed_column_set.hpp"
 #include "support/child_process.hpp"
 #include "support/test_env.hpp"
 
@@ -16,16 +17,10 @@ namespace fftest {
 namespace {
 
 // Every typed column next to what fuel.normalise(raw) gives, for one comparison in SQL.
-constexpr const char* kNormalisedMismatch =
-    "SELECT r.id FROM fuel.records r, LATERAL fuel.normalise(r.raw) n "
-    "WHERE (r.message_id, r.reported_at, r.fill_date, r.vehicle_reg, r.vehicle_reg_raw, "
-    "r.driver_name, r.department, r.station, r.litres, r.price_per_litre, r.amount, "
-    "r.odometer_km, r.fuel_type, r.payment_method, r.receipt_no, r.full_tank, r.notes, r.flags, "
-    "r.source_created_at, r.source_updated_at, r.source_deleted_at) IS DISTINCT FROM "
-    "(n.message_id, n.reported_at, n.fill_date, n.vehicle_reg, n.vehicle_reg_raw, "
-    "n.driver_name, n.department, n.station, n.litres, n.price_per_litre, n.amount, "
-    "n.odometer_km, n.fuel_type, n.payment_method, n.receipt_no, n.full_tank, n.notes, n.flags, "
-    "n.source_created_at, n.source_updated_at, n.source_deleted_at) ORDER BY r.id";
+const std::string kNormalisedMismatch =
+    "SELECT r.id FROM fuel.records r, LATERAL fuel.normalise(r.raw) n WHERE (" +
+    ff::parse::typed_column_list("r.") + ") IS DISTINCT FROM (" +
+    ff::parse::typed_column_list("n.") + ") ORDER BY r.id";
 
 }  // namespace
 

@@ -8,11 +8,11 @@
 namespace {
 
 using ff::parse::normalise_row_json;
-using ff::parse::typed_column_names;
+using ff::parse::typed_column_set;
 
 std::optional<std::string> column(const ff::parse::TypedColumns& c, std::string_view name) {
-    for (std::size_t i = 0; i < typed_column_names.size(); ++i)
-        if (typed_column_names[i] == name) return c.values[i];
+    for (std::size_t i = 0; i < typed_column_set.size(); ++i)
+        if (typed_column_set[i].name == name) return c.values[i];
     FAIL("no column " << name);
     return std::nullopt;
 }

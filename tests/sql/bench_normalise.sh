@@ -103,13 +103,14 @@ CREATE TABLE public.bench_floor (id bigint, raw jsonb);
 ANALYZE public.bench_src;
 SQL
 
+# The typed columns as lib/parse/typed_column_set.hpp lists them (one "X(name, type)" a line).
+COLUMNS="$(sed -n 's/^ *X(\([a-z_]*\), [a-z_]*).*/\1/p' "$ROOT/lib/parse/typed_column_set.hpp" | paste -sd, -)"
+[ -n "$COLUMNS" ] || { echo "no typed columns found in lib/parse/typed_column_set.hpp" >&2; exit 1; }
+
 # The typed columns of every row, as text in UTC, to compare two versions exactly.
 snapshot() {  # snapshot TABLE
   "${PSQL[@]}" -c "SET TimeZone = 'UTC'; CREATE TABLE public.$1 AS
-    SELECT id, ROW(message_id, reported_at, fill_date, vehicle_reg, vehicle_reg_raw, driver_name, department,
-                   station, litres, price_per_litre, amount, odometer_km, fuel_type, payment_method, receipt_no,
-                   full_tank, notes, flags, source_created_at, source_updated_at, source_deleted_at)::text AS t
-    FROM fuel.records"
+    SELECT id, ROW($COLUMNS)::text AS t FROM fuel.records"
 }
 
 measure() {  # measure LABEL

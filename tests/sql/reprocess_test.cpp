@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "parse/typed_column_set.hpp"
 #include "support/fuel_database.hpp"
 
 namespace {
@@ -58,17 +59,11 @@ TEST_CASE(
     "fuel.normalise(raw) returns what the trigger stored, so an ingest can apply it set-based") {
     FuelDatabase db;
     insert_messy_rows(db);
-    const auto differing = db.session().scalar(R"(
-        SELECT count(*) FROM fuel.records AS r CROSS JOIN LATERAL fuel.normalise(r.raw) AS n
-        WHERE (n.message_id, n.reported_at, n.fill_date, n.vehicle_reg, n.vehicle_reg_raw, n.driver_name,
-               n.department, n.station, n.litres, n.price_per_litre, n.amount, n.odometer_km, n.fuel_type,
-               n.payment_method, n.receipt_no, n.full_tank, n.notes, n.flags, n.source_created_at,
-               n.source_updated_at, n.source_deleted_at)
-          IS DISTINCT FROM
-              (r.message_id, r.reported_at, r.fill_date, r.vehicle_reg, r.vehicle_reg_raw, r.driver_name,
-               r.department, r.station, r.litres, r.price_per_litre, r.amount, r.odometer_km, r.fuel_type,
-               r.payment_method, r.receipt_no, r.full_tank, r.notes, r.flags, r.source_created_at,
-               r.source_updated_at, r.source_deleted_at))");
+    const auto differing = db.session().scalar(
+        "SELECT count(*) FROM fuel.records AS r CROSS JOIN LATERAL fuel.normalise(r.raw) AS n "
+        "WHERE (" +
+        ff::parse::typed_column_list("n.") + ") IS DISTINCT FROM (" +
+        ff::parse::typed_column_list("r.") + ")");
     CHECK(differing == "0");
     // Every column of the result is a typed column of fuel.records, with the same type.
     const auto mismatched_types = db.session().scalar(R"(

@@ -6,52 +6,45 @@
 #include <sstream>
 #include <vector>
 
+#include "parse/typed_column_set.hpp"
+
 namespace fftest::sql {
 
 namespace {
 
-const std::vector<std::string> column_names = {"message_id",
-                                               "reported_at",
-                                               "fill_date",
-                                               "vehicle_reg",
-                                               "vehicle_reg_raw",
-                                               "driver_name",
-                                               "department",
-                                               "station",
-                                               "litres",
-                                               "price_per_litre",
-                                               "amount",
-                                               "odometer_km",
-                                               "fuel_type",
-                                               "payment_method",
-                                               "receipt_no",
-                                               "full_tank",
-                                               "notes",
-                                               "flags",
-                                               "source_created_at",
-                                               "source_updated_at",
-                                               "source_deleted_at"};
+using ff::parse::SqlType;
+using ff::parse::typed_column_set;
 
 Columns to_columns(const std::vector<Row>& rows) {
     REQUIRE(rows.size() == 1);
-    REQUIRE(rows[0].size() == column_names.size());
+    REQUIRE(rows[0].size() == typed_column_set.size());
     Columns out;
-    for (std::size_t i = 0; i < column_names.size(); ++i) out[column_names[i]] = rows[0][i];
+    for (std::size_t i = 0; i < typed_column_set.size(); ++i)
+        out[std::string(typed_column_set[i].name)] = rows[0][i];
+    return out;
+}
+
+// The typed columns as Columns describes them.
+std::string render_columns() {
+    std::string out;
+    for (const auto& [name, type] : typed_column_set) {
+        const std::string n(name);
+        out += out.empty() ? "" : ", ";
+        if (type == SqlType::timestamptz)
+            out += "to_char(" + n + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')";
+        else if (type == SqlType::date)
+            out += "to_char(" + n + ", 'YYYY-MM-DD')";
+        else if (type == SqlType::text)
+            out += n;
+        else
+            out += n + "::text";
+    }
     return out;
 }
 
 }  // namespace
 
-const char* const normalised_columns_sql = R"(
-    message_id,
-    to_char(reported_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-    to_char(fill_date, 'YYYY-MM-DD'),
-    vehicle_reg, vehicle_reg_raw, driver_name, department, station,
-    litres::text, price_per_litre::text, amount::text, odometer_km::text,
-    fuel_type, payment_method, receipt_no, full_tank::text, notes, flags::text,
-    to_char(source_created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-    to_char(source_updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-    to_char(source_deleted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))";
+const std::string normalised_columns_sql = render_columns();
 
 std::string read_source(const std::string& relative_path) {
     const std::string path = std::string(FF_SOURCE_DIR) + "/" + relative_path;

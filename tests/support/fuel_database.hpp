@@ -40,6 +40,6 @@ class FuelDatabase {
 };
 
 // The SQL select list that renders the normalised columns the way Columns describes them.
-extern const char* const normalised_columns_sql;
+extern const std::string normalised_columns_sql;
 
 }  // namespace fftest::sql
