@@ -3,14 +3,13 @@
 
 #include <variant>
 
-#include "db/connection.hpp"
 #include "parse/row_parser.hpp"
 #include "parse/typed_columns.hpp"
 
 namespace ff::ingest::detail {
 
-ChangeStager::ChangeStager(db::Connection& db, std::string key, std::size_t batch_rows)
-    : FramedStager(db, std::move(key), batch_rows, parse::DocumentKind::changes) {}
+ChangeStager::ChangeStager(Storage& storage, std::string key, std::size_t batch_rows)
+    : FramedStager(storage, std::move(key), batch_rows, parse::DocumentKind::changes) {}
 
 void ChangeStager::on_element(std::string_view element) {
     auto parsed = parse::parse_change(element);
@@ -55,10 +54,10 @@ void ChangeStager::take_batch() {
 }
 
 boost::asio::awaitable<void> ChangeStager::send_batch() {
-    co_await copy_in(db_, "COPY pg_temp.ingest_chg_rows FROM STDIN", batch_data_);
+    co_await storage_.stage(Staging::change_rows, batch_data_);
     batch_data_.clear();
     if (!batch_rejects_.empty()) {
-        co_await write_rejects(db_, "changes", key_, "", batch_rejects_);
+        co_await storage_.write_rejects("changes", key_, "", batch_rejects_);
         batch_rejects_.clear();
         wrote_rejects_ = true;
     }
