@@ -22,9 +22,13 @@ std::string change_key(int minute) {
     return kPrefix + "changes/" + name;
 }
 
+std::string change(long long id) {
+    return R"({"op": "insert", "id": )" + std::to_string(id) + R"(, "row": {"id": )" +
+           std::to_string(id) + R"(, "updated_at": "2026-06-01T00:00:00Z", "litres": 40}})";
+}
+
 std::string change_file(long long id) {
-    return R"({"changes": [{"op": "insert", "id": )" + std::to_string(id) + R"(, "row": {"id": )" +
-           std::to_string(id) + R"(, "updated_at": "2026-06-01T00:00:00Z", "litres": 40}}]})";
+    return R"({"changes": [)" + change(id) + "]}";
 }
 
 struct Engine {
@@ -174,6 +178,28 @@ TEST_CASE(
     const auto fixed = e.changes();
     CHECK(fixed.counts.files_applied == 1);
     CHECK(e.ledger(change_key(1))->status == "applied");
+}
+
+TEST_CASE(
+    "A change file cut off midway is quarantined whole: what was staged before the cut, "
+    "row rejects included, is dropped",
+    "[ingest][unit]") {
+    Engine e;
+    e.options.batch_rows = 1;  // each change is sent before the cut is found
+    // A change, a change without an id (a row reject), a change, and half of one.
+    const std::string body = R"({"changes": [)" + change(1) +
+                             R"(, {"op": "insert", "row": {"litres": 3}}, )" + change(3) + ", " +
+                             change(4).substr(0, 30);
+    e.store.put(change_key(1), body);
+
+    const auto result = e.changes();
+
+    CHECK(result.counts.files_quarantined == 1);
+    CHECK(result.counts.rejected == 0);
+    REQUIRE(e.storage.state.rejects.size() == 1);  // the file's verdict, not the row's
+    CHECK(e.storage.state.rejects[0].kind == "file");
+    CHECK(e.storage.state.staged_changes == 0);
+    CHECK(e.ledger(change_key(1))->status == "quarantined");
 }
 
 TEST_CASE("A change file of 0 bytes is quarantined without being read", "[ingest][unit]") {

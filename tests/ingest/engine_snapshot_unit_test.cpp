@@ -79,6 +79,21 @@ TEST_CASE("A reconcile ships only the rows whose content or liveness changed", "
     CHECK_FALSE(e.storage.state.records.at(4).live);
 }
 
+TEST_CASE("A row soft-deleted for being absent ships again when it reappears unchanged",
+          "[ingest][unit]") {
+    Engine e;
+    e.loaded();
+    e.store.put(kLatest, snapshot({row(1, 10), row(2, 20), row(3, 30), row(4, 40)}));
+    e.reconcile();
+    REQUIRE_FALSE(e.storage.state.records.at(5).live);
+
+    e.store.put(kLatest, snapshot({row(1, 10), row(2, 20), row(3, 30), row(4, 40), row(5, 50)}));
+    e.reconcile();
+
+    CHECK(e.shipped() == std::vector<long long>{5});  // same content, other liveness
+    CHECK(e.storage.state.records.at(5).live);
+}
+
 TEST_CASE(
     "Stored rows a snapshot with ascending ids lacks are staged as gone, up to the last id "
     "and past it",
