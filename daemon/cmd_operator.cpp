@@ -21,6 +21,8 @@
 #include "db/schema_state.hpp"
 #include "ingest/change_keys.hpp"
 #include "ingest/ingest.hpp"
+#include "ingest/operator.hpp"
+#include "ingest/pg_storage.hpp"
 #include "ingest/verify.hpp"
 #include "options.hpp"
 
@@ -73,15 +75,6 @@ std::string json_opt(const std::optional<std::string>& v) {
     return v ? json::quote(*v) : "null";
 }
 
-// The full change-file key for KEY as listed by `fleetfuel rejects`, or relative to the prefix
-// or to <prefix>changes/: a watermark outside <prefix>changes/ would silently mean "list from the
-// beginning" (or skip everything), never what the operator asked for.
-std::string full_change_key(const config::Config& cfg, const std::string& key) {
-    if (key.rfind(cfg.prefix, 0) == 0) return key;
-    if (key.rfind("changes/", 0) == 0) return cfg.prefix + key;
-    return cfg.prefix + "changes/" + key;
-}
-
 }  // namespace
 
 int rejects(const config::Config& cfg, const Args& args) {
@@ -104,47 +97,43 @@ int rejects(const config::Config& cfg, const Args& args) {
         }
     }
     return with_database(cfg, "rejects", false, [&](db::Connection& db) -> awaitable<int> {
-        auto files = co_await db.exec(
-            "SELECT key, etag, processed_at::text, reason FROM fuel.change_files "
-            "WHERE status = 'quarantined' ORDER BY key");
-        db::Params params{std::to_string(limit)};
-        auto rows = co_await db.exec(
-            "SELECT at::text, stream, object_key, kind, record_id::text, reason "
-            "FROM fuel.rejects ORDER BY reject_id DESC LIMIT $1::bigint",
-            std::move(params));
+        ingest::PgStorage storage(db);
+        const auto files = co_await storage.quarantined_files();
+        const auto rows = co_await storage.recent_rejects(limit);
         if (as_json) {
             std::string out = "{\"quarantined\":[";
-            for (int i = 0; i < files.rows(); ++i) {
+            for (std::size_t i = 0; i < files.size(); ++i) {
+                const auto& f = files[i];
                 out += i ? "," : "";
-                out += "{\"key\":" + json::quote(files.get(i, 0)) +
-                       ",\"etag\":" + json::quote(files.get(i, 1)) +
-                       ",\"at\":" + json::quote(files.get(i, 2)) +
-                       ",\"reason\":" + json_opt(files.get_opt(i, 3)) + "}";
+                out += "{\"key\":" + json::quote(f.key) + ",\"etag\":" + json::quote(f.etag) +
+                       ",\"at\":" + json::quote(f.processed_at) +
+                       ",\"reason\":" + json_opt(f.reason) + "}";
             }
             out += "],\"rejects\":[";
-            for (int i = 0; i < rows.rows(); ++i) {
+            for (std::size_t i = 0; i < rows.size(); ++i) {
+                const auto& r = rows[i];
                 out += i ? "," : "";
-                out += "{\"at\":" + json::quote(rows.get(i, 0)) +
-                       ",\"stream\":" + json::quote(rows.get(i, 1)) +
-                       ",\"object_key\":" + json_opt(rows.get_opt(i, 2)) +
-                       ",\"kind\":" + json::quote(rows.get(i, 3)) + ",\"record_id\":" +
-                       (rows.is_null(i, 4) ? "null" : std::string(rows.get(i, 4))) +
-                       ",\"reason\":" + json::quote(rows.get(i, 5)) + "}";
+                out += "{\"at\":" + json::quote(r.at) + ",\"stream\":" + json::quote(r.stream) +
+                       ",\"object_key\":" + json_opt(r.object_key) +
+                       ",\"kind\":" + json::quote(r.kind) +
+                       ",\"record_id\":" + (r.record_id ? std::to_string(*r.record_id) : "null") +
+                       ",\"reason\":" + json::quote(r.reason) + "}";
             }
             out += "]}";
             std::cout << out << std::endl;
             co_return kExitOk;
         }
-        std::cout << "Quarantined change files: " << files.rows() << "\n";
-        for (int i = 0; i < files.rows(); ++i) {
-            std::cout << "  " << files.get(i, 0) << "  etag " << files.get(i, 1) << "  "
-                      << files.get(i, 2) << "  " << files.get(i, 3) << "\n";
+        std::cout << "Quarantined change files: " << files.size() << "\n";
+        for (const auto& f : files) {
+            std::cout << "  " << f.key << "  etag " << f.etag << "  " << f.processed_at << "  "
+                      << f.reason.value_or("") << "\n";
         }
         std::cout << "Recent rejects (newest first, at most " << limit << "):\n";
-        for (int i = 0; i < rows.rows(); ++i) {
-            std::cout << "  " << rows.get(i, 0) << "  " << rows.get(i, 1) << "  " << rows.get(i, 3)
-                      << "  " << rows.get(i, 2) << (rows.is_null(i, 4) ? "" : "  id ")
-                      << rows.get(i, 4) << "  " << rows.get(i, 5) << "\n";
+        for (const auto& r : rows) {
+            std::cout << "  " << r.at << "  " << r.stream << "  " << r.kind << "  "
+                      << r.object_key.value_or("")
+                      << (r.record_id ? "  id " + std::to_string(*r.record_id) : "") << "  "
+                      << r.reason << "\n";
         }
         co_return kExitOk;
     });
@@ -163,42 +152,30 @@ int requeue(const config::Config& cfg, const Args& args) {
     }
     if (key.empty()) return usage_error("requeue", "say which KEY");
     return with_database(cfg, "requeue", apply, [&](db::Connection& db) -> awaitable<int> {
-        // KEY as listed by `fleetfuel rejects`, or relative to the prefix or to <prefix>changes/.
-        db::Params find{key, cfg.prefix + key, cfg.prefix + "changes/" + key};
-        auto row = co_await db.exec(
-            "SELECT key, status FROM fuel.change_files WHERE key IN ($1, $2, $3) "
-            "ORDER BY key = $1 DESC, key = $2 DESC",
-            std::move(find));
-        if (row.rows() == 0) {
-            spdlog::error("requeue: {} is not in the change-file ledger", key);
-            co_return kExitFailed;
+        ingest::PgStorage storage(db);
+        const auto r = co_await ingest::requeue(storage, cfg.prefix, key, apply);
+        switch (r.verdict) {
+            case ingest::RequeueVerdict::not_in_ledger:
+                spdlog::error("requeue: {} is not in the change-file ledger", r.key);
+                co_return kExitFailed;
+            case ingest::RequeueVerdict::not_a_change_file:
+                spdlog::error(
+                    "requeue: {} is not a change file (its name is outside the naming "
+                    "format): it is never applied, so there is nothing to retry",
+                    r.key);
+                co_return kExitFailed;
+            case ingest::RequeueVerdict::applied:
+                spdlog::error(
+                    "requeue: {} was applied, not quarantined: applied files are never reapplied",
+                    r.key);
+                co_return kExitFailed;
+            case ingest::RequeueVerdict::would_requeue:
+                std::cout << "would requeue " << r.key << " (dry run; add --apply)\n";
+                co_return kExitOk;
+            case ingest::RequeueVerdict::requeued:
+                break;
         }
-        const std::string full(row.get(0, 0));
-        if (!ingest::is_change_file(full, cfg.prefix)) {
-            spdlog::error(
-                "requeue: {} is not a change file (its name is outside the naming "
-                "format): it is never applied, so there is nothing to retry",
-                full);
-            co_return kExitFailed;
-        }
-        if (row.get(0, 1) != "quarantined") {
-            spdlog::error(
-                "requeue: {} was applied, not quarantined: applied files are never reapplied",
-                full);
-            co_return kExitFailed;
-        }
-        if (!apply) {
-            std::cout << "would requeue " << full << " (dry run; add --apply)\n";
-            co_return kExitOk;
-        }
-        // Rather than deleting the ledger row, its ETag is cleared: no ETag matches it then, so
-        // the next listing that sees the file retries it.
-        db::Params params{full};
-        co_await db.exec(
-            "UPDATE fuel.change_files SET etag = '', processed_at = now(), "
-            "reason = 'requeued by operator' WHERE key = $1",
-            std::move(params));
-        std::cout << "requeued " << full
+        std::cout << "requeued " << r.key
                   << ": the daemon retries it within SNAPSHOT_INTERVAL (its next full listing), "
                      "`fleetfuel import --changes --apply` at once\n";
         co_return kExitOk;
@@ -212,7 +189,7 @@ int reset_watermark(const config::Config& cfg, const Args& args) {
         if (args[i] == "--apply")
             apply = true;
         else if (args[i] == "--to" && i + 1 < args.size() && !args[i + 1].empty())
-            to = full_change_key(cfg, args[++i]);
+            to = ingest::full_change_key(cfg.prefix, args[++i]);
         else
             return usage_error("reset-watermark", "unexpected argument \"" + args[i] + "\"");
     }
@@ -223,26 +200,18 @@ int reset_watermark(const config::Config& cfg, const Args& args) {
                                "starting with a UTC date and time, ending in .json)");
     }
     return with_database(cfg, "reset-watermark", apply, [&](db::Connection& db) -> awaitable<int> {
-        auto cur =
-            co_await db.exec("SELECT watermark FROM fuel.ingest_state WHERE stream = 'changes'");
-        const std::string current =
-            cur.rows() && !cur.is_null(0, 0) ? std::string(cur.get(0, 0)) : "(none)";
-        const std::string next = to.value_or("(none)");
-        if (!apply) {
-            std::cout << "changes watermark: " << current << " -> " << next
-                      << " (dry run; add --apply)\n";
-            co_return kExitOk;
-        }
-        db::Params params{to};
-        co_await db.exec(
-            "UPDATE fuel.ingest_state SET watermark = $1, updated_at = now() WHERE stream = "
-            "'changes'",
-            std::move(params));
+        ingest::PgStorage storage(db);
         ingest::IngestOptions options;
         options.prefix = cfg.prefix;
-        const std::string start = co_await ingest::recent_listing_start(db, options);
-        std::cout << "changes watermark: " << current << " -> " << next
-                  << "; the next poll lists after " << (start.empty() ? "(the first key)" : start)
+        const auto move = co_await ingest::reset_watermark(storage, options, to, apply);
+        std::cout << "changes watermark: " << move.from.value_or("(none)") << " -> "
+                  << move.to.value_or("(none)");
+        if (!move.applied) {
+            std::cout << " (dry run; add --apply)\n";
+            co_return kExitOk;
+        }
+        std::cout << "; the next poll lists after "
+                  << (move.next_listing_after.empty() ? "(the first key)" : move.next_listing_after)
                   << "\n";
         co_return kExitOk;
     });

@@ -3,13 +3,12 @@
 
 #include <variant>
 
-#include "db/connection.hpp"
 #include "parse/row_parser.hpp"
 
 namespace ff::ingest::detail {
 
-ChangeStager::ChangeStager(db::Connection& db, std::string key, std::size_t batch_rows)
-    : FramedStager(db, std::move(key), batch_rows, parse::DocumentKind::changes) {}
+ChangeStager::ChangeStager(Storage& storage, std::string key, std::size_t batch_rows)
+    : FramedStager(storage, std::move(key), batch_rows, parse::DocumentKind::changes) {}
 
 void ChangeStager::on_element(std::string_view element) {
     auto parsed = parse::parse_change(element);
@@ -54,13 +53,10 @@ void ChangeStager::take_batch() {
 }
 
 boost::asio::awaitable<void> ChangeStager::send_batch() {
-    static const std::string copy_sql =
-        copy_rows_sql("pg_temp.ingest_chg_rows",
-                      "seq, op, id, changed_at, changed_ts, hash, raw, sanitised, src_deleted");
-    co_await copy_in(db_, copy_sql, batch_data_);
+    co_await storage_.stage(Staging::change_rows, batch_data_);
     batch_data_.clear();
     if (!batch_rejects_.empty()) {
-        co_await write_rejects(db_, "changes", key_, "", batch_rejects_);
+        co_await storage_.write_rejects("changes", key_, "", batch_rejects_);
         batch_rejects_.clear();
         wrote_rejects_ = true;
     }

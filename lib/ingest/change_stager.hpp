@@ -12,7 +12,7 @@ namespace ff::ingest::detail {
 
 class ChangeStager final : public FramedStager {
   public:
-    ChangeStager(db::Connection& db, std::string key, std::size_t batch_rows);
+    ChangeStager(Storage& storage, std::string key, std::size_t batch_rows);
 
   private:
     void on_element(std::string_view element) override;

@@ -6,7 +6,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <exception>
 #include <vector>
 
 #include "core/time_format.hpp"
@@ -16,6 +15,8 @@
 #include "ingest/change_stager.hpp"
 #include "ingest/ingest.hpp"
 #include "ingest/ingest_db.hpp"
+#include "ingest/pg_storage.hpp"
+#include "ingest/transaction.hpp"
 #include "s3/object_store.hpp"
 
 namespace ff::ingest {
@@ -39,87 +40,65 @@ std::optional<std::string> not_applicable(const s3::ObjectInfo& obj) {
 
 // Stages and applies one file inside the current transaction (or savepoint). Returns its counts;
 // `quarantine` is set instead when the file as a whole is rejected (staged data must be dropped).
-awaitable<Counts> stage_and_apply(db::Connection& db, s3::ObjectStore& store,
+awaitable<Counts> stage_and_apply(Storage& storage, s3::ObjectStore& store,
                                   const s3::ObjectInfo& obj, std::size_t batch_rows,
                                   std::string& etag, std::optional<std::string>& quarantine) {
     Counts counts;
     quarantine = not_applicable(obj);
     if (quarantine) co_return counts;
-    co_await db.exec("SELECT fuel.ingest_begin_changes()");
-    detail::ChangeStager stager(db, obj.key, batch_rows);
-    s3::GetResult got;
-    std::exception_ptr failure;
-    try {
-        got = co_await store.get(obj.key, {}, [&stager](std::string_view chunk) -> awaitable<void> {
-            co_await stager.feed(chunk);
-        });
-    } catch (...) {
-        failure = std::current_exception();
-    }
-    if (failure) {
-        co_await stager.drain();
-        std::rethrow_exception(failure);
-    }
+    co_await storage.begin_change_staging();
+    detail::ChangeStager stager(storage, obj.key, batch_rows);
+    const s3::GetResult got = co_await on_failure(
+        [&] {
+            return store.get(obj.key, {}, [&stager](std::string_view chunk) -> awaitable<void> {
+                co_await stager.feed(chunk);
+            });
+        },
+        [&] { return stager.drain(); });
     if (!got.info.etag.empty()) etag = got.info.etag;
     co_await stager.finish();
     if (stager.file_error()) {
         quarantine = *stager.file_error();
         co_return counts;
     }
-    db::Params params3{time::rfc3339_millis(obj.last_modified)};
-    auto applied = co_await db.exec("SELECT fuel.apply_change_file($1::timestamptz)::text",
-                                    std::move(params3));
-    counts = detail::parse_apply_result(applied.get(0, 0)).counts;
+    const detail::ApplyOutcome applied = co_await storage.apply_change_file(obj.last_modified);
+    counts = applied.counts;
     counts.rows_read = stager.counts().rows_read;
     counts.rejected = stager.counts().rejected;
-    if (stager.wrote_rejects()) {
-        db::Params params4{obj.key, etag};
-        co_await db.exec(
-            "UPDATE fuel.rejects SET etag = $2 WHERE object_key = $1 AND etag IS NULL AND at = "
-            "now()",
-            std::move(params4));
-    }
+    if (stager.wrote_rejects()) co_await storage.set_rejects_etag(obj.key, etag);
     counts.files_applied = 1;
     co_return counts;
 }
 
 // One file, start to end: its own transaction, or a savepoint inside the dry run's transaction.
-awaitable<Counts> process_file(db::Connection& db, s3::ObjectStore& store,
-                               const s3::ObjectInfo& obj, const IngestOptions& options) {
-    const bool dry = options.dry_run;
-    co_await db.exec(dry ? "SAVEPOINT ingest_file" : "BEGIN");
-    std::exception_ptr failure;
-    Counts counts;
-    try {
+awaitable<Counts> process_file(Storage& storage, s3::ObjectStore& store, const s3::ObjectInfo& obj,
+                               const IngestOptions& options) {
+    const Scope scope = options.dry_run ? Scope::savepoint : Scope::transaction;
+    co_return co_await in_unit(storage, scope, [&](Unit& unit) -> awaitable<Counts> {
         std::string etag = obj.etag;
         std::optional<std::string> quarantine;
-        counts = co_await stage_and_apply(db, store, obj, options.batch_rows, etag, quarantine);
+        Counts counts =
+            co_await stage_and_apply(storage, store, obj, options.batch_rows, etag, quarantine);
         if (quarantine) {
             // Nothing of the file applies: drop what was staged, keep only the verdict.
-            co_await db.exec(dry ? "ROLLBACK TO SAVEPOINT ingest_file" : "ROLLBACK");
-            if (!dry) co_await db.exec("BEGIN");
+            co_await unit.restart();
             spdlog::warn("changes: {} quarantined: {}", obj.key, *quarantine);
             counts = Counts{};
             counts.files_quarantined = 1;
         }
-        co_await detail::record_file(db, obj, etag, counts, quarantine.value_or(""));
-        co_await db.exec(dry ? "RELEASE SAVEPOINT ingest_file" : "COMMIT");
-    } catch (...) {
-        failure = std::current_exception();
-    }
-    if (failure) {
-        if (!dry) co_await detail::rollback_quietly(db);
-        std::rethrow_exception(failure);
-    }
-    co_return counts;
+        const FileRecord verdict = detail::file_record(obj, etag, counts, quarantine.value_or(""));
+        co_await storage.record_file(verdict);
+        co_await unit.commit();
+        co_return counts;
+    });
 }
 
 // One run over a listing: each listed object against the ledger, page by page, in key order.
 class ChangesRun {
   public:
-    ChangesRun(db::Connection& db, s3::ObjectStore& store, const IngestOptions& options,
+    ChangesRun(Storage& storage, s3::ObjectStore& store, const IngestOptions& options,
                const detail::ListingStart& start)
-        : db_(db), store_(store), options_(options), start_(start) {}
+        : storage_(storage), store_(store), options_(options), start_(start) {}
 
     awaitable<void> page(std::span<const s3::ObjectInfo> listed) {
         // Servers send pages in key order; sorting a copy costs little and the rule "files in key
@@ -127,7 +106,7 @@ class ChangesRun {
         std::vector<s3::ObjectInfo> page(listed.begin(), listed.end());
         std::sort(page.begin(), page.end(),
                   [](const auto& a, const auto& b) { return a.key < b.key; });
-        const auto ledger = co_await detail::ledger_page(db_, page);
+        const auto ledger = co_await detail::ledger_page(storage_, page);
         for (const auto& obj : page) co_await object(obj, ledger);
     }
 
@@ -135,7 +114,7 @@ class ChangesRun {
     std::optional<std::string> top;  // the greatest change-file key found applied or quarantined
 
   private:
-    awaitable<void> object(const s3::ObjectInfo& obj, const detail::LedgerPage& ledger) {
+    awaitable<void> object(const s3::ObjectInfo& obj, const LedgerPage& ledger) {
         ++result.objects_listed;
         const auto entry = ledger.find(obj.key);
         const bool known = entry != ledger.end();
@@ -146,7 +125,8 @@ class ChangesRun {
         keep_max(result.newest_modified, obj.last_modified);
         if (known && (entry->second.etag == obj.etag || entry->second.status == "applied")) {
             if (entry->second.etag != obj.etag) {
-                auto warning = co_await detail::report_etag_change(db_, obj, entry->second.etag);
+                auto warning =
+                    co_await detail::report_etag_change(storage_, obj, entry->second.etag);
                 if (warning) {
                     spdlog::warn("changes: {}", *warning);
                     result.warnings.push_back("changes: " + *warning);
@@ -156,7 +136,7 @@ class ChangesRun {
             co_return;
         }
         keep_min(result.oldest_pending_modified, obj.last_modified);
-        const Counts counts = co_await process_file(db_, store_, obj, options_);
+        const Counts counts = co_await process_file(storage_, store_, obj, options_);
         top = obj.key;
         result.counts += counts;
         if (counts.files_applied > 0 && !start_.start_after.empty() &&
@@ -171,11 +151,13 @@ class ChangesRun {
     awaitable<void> stray(const s3::ObjectInfo& obj) {
         const std::string reason = stray_reason(obj.key, options_.prefix);
         spdlog::warn("changes: {}: {}", obj.key, reason);
-        co_await detail::record_stray(db_, obj, reason);
+        // Counted once: a stray seen again is in the ledger and never reaches here.
+        const StrayRecord record = detail::stray_record(obj, reason);
+        co_await storage_.record_stray(record);
         ++result.counts.files_quarantined;
     }
 
-    db::Connection& db_;
+    Storage& storage_;
     s3::ObjectStore& store_;
     const IngestOptions& options_;
     const detail::ListingStart& start_;
@@ -183,22 +165,21 @@ class ChangesRun {
 
 }  // namespace
 
-awaitable<std::string> recent_listing_start(db::Connection& db, const IngestOptions& options) {
-    co_return (co_await detail::listing_start(db, options.prefix, options.listing_overlap))
+awaitable<std::string> recent_listing_start(Storage& storage, const IngestOptions& options) {
+    co_return (co_await detail::listing_start(storage, options.prefix, options.listing_overlap))
         .start_after;
 }
 
-awaitable<ChangesResult> run_changes(db::Connection& db, s3::ObjectStore& store,
+awaitable<ChangesResult> run_changes(Storage& storage, s3::ObjectStore& store,
                                      const IngestOptions& options) {
-    const auto start = co_await detail::listing_start(db, options.prefix, options.listing_overlap);
+    const auto start =
+        co_await detail::listing_start(storage, options.prefix, options.listing_overlap);
     const bool full = options.listing == Listing::full;
-    ChangesRun run(db, store, options, start);
+    ChangesRun run(storage, store, options, start);
     run.result.full_listing = full;
     run.result.listing_start = start.start_after;
 
-    if (options.dry_run) co_await db.exec("BEGIN");
-    std::exception_ptr failure;
-    try {
+    auto list_and_apply = [&]() -> awaitable<void> {
         const std::string prefix = options.prefix + "changes/";
         const std::string from = full ? std::string() : start.start_after;
         const s3::PageConsumer consume =
@@ -206,20 +187,32 @@ awaitable<ChangesResult> run_changes(db::Connection& db, s3::ObjectStore& store,
             co_await run.page(page);
         };
         co_await store.list_pages(prefix, from, consume);
-        if (!options.dry_run) {
-            if (run.top) co_await detail::settle_watermark(db, start, options.prefix, *run.top);
-            run.result.oldest_pending_modified.reset();
-        }
-    } catch (...) {
-        failure = std::current_exception();
+    };
+    if (options.dry_run) {
+        // One transaction, a savepoint per file, all rolled back: nothing moves.
+        co_await in_unit(storage, Scope::transaction,
+                         [&](Unit&) -> awaitable<void> { co_await list_and_apply(); });
+    } else {
+        co_await list_and_apply();
+        if (run.top) co_await detail::settle_watermark(storage, start, options.prefix, *run.top);
+        run.result.oldest_pending_modified.reset();
     }
-    if (options.dry_run) co_await detail::rollback_quietly(db);
-    if (failure) std::rethrow_exception(failure);
     if (full) {
         spdlog::debug("changes: full listing: {} objects, {} late files", run.result.objects_listed,
                       run.result.late_files);
     }
     co_return run.result;
+}
+
+awaitable<std::string> recent_listing_start(db::Connection& db, const IngestOptions& options) {
+    PgStorage storage(db);
+    co_return co_await recent_listing_start(storage, options);
+}
+
+awaitable<ChangesResult> run_changes(db::Connection& db, s3::ObjectStore& store,
+                                     const IngestOptions& options) {
+    PgStorage storage(db);
+    co_return co_await run_changes(storage, store, options);
 }
 
 }  // namespace ff::ingest

@@ -11,9 +11,9 @@ namespace ff::ingest::detail {
 
 namespace asio = boost::asio;
 
-FramedStager::FramedStager(db::Connection& db, std::string key, std::size_t batch_rows,
+FramedStager::FramedStager(Storage& storage, std::string key, std::size_t batch_rows,
                            parse::DocumentKind kind)
-    : db_(db), key_(std::move(key)), batch_rows_(batch_rows), framer_(kind) {}
+    : storage_(storage), key_(std::move(key)), batch_rows_(batch_rows), framer_(kind) {}
 
 void FramedStager::reject(std::optional<long long> id, std::string reason, std::string_view text) {
     ++counts_.rejected;

@@ -13,6 +13,7 @@
 
 #include "ingest/ingest.hpp"
 #include "ingest/ingest_db.hpp"
+#include "ingest/storage.hpp"
 #include "parse/json_framer.hpp"
 
 namespace ff::ingest::detail {
@@ -43,7 +44,7 @@ class FramedStager {
     bool wrote_rejects() const { return wrote_rejects_; }
 
   protected:
-    FramedStager(db::Connection& db, std::string key, std::size_t batch_rows,
+    FramedStager(Storage& storage, std::string key, std::size_t batch_rows,
                  parse::DocumentKind kind);
 
     // Parses and stages one element (rows_read and seq are already counted).
@@ -63,7 +64,7 @@ class FramedStager {
     // remember which ids were present (the snapshot's) adds to this and calls it.
     virtual void reject(std::optional<long long> id, std::string reason, std::string_view text);
 
-    db::Connection& db_;
+    Storage& storage_;
     const std::string key_;
     long long seq_ = 0;  // position of the current element in the file, from 1
     Counts counts_;

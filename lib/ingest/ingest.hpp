@@ -22,6 +22,8 @@ class ObjectStore;
 
 namespace ff::ingest {
 
+class Storage;
+
 // What one run did. Every count is a row of count_fields below, which to_json, summary, +=, the
 // reading of the apply functions' answer and the rows metric iterate: a count is added there once.
 struct Counts {
@@ -138,18 +140,27 @@ struct ChangesResult {
     std::string listing_start;  // where a recent listing starts ("" = from the first key)
 };
 
+// The engine runs on a Storage (storage.hpp); each entry point also takes a connection, for
+// which it uses the PostgreSQL one (PgStorage).
+
 // Reconciles <prefix>latest.json into fuel.records in one transaction (rolled back on a dry run).
+boost::asio::awaitable<SnapshotResult> run_snapshot(Storage& storage, s3::ObjectStore& store,
+                                                    const IngestOptions& options);
 boost::asio::awaitable<SnapshotResult> run_snapshot(db::Connection& db, s3::ObjectStore& store,
                                                     const IngestOptions& options);
 
 // Applies every change file under <prefix>changes/ that is not in the ledger, in key order, one
 // transaction per file (a dry run: one transaction, a savepoint per file, rolled back); records
 // every other object there once. Lists as options.listing says, one page at a time.
+boost::asio::awaitable<ChangesResult> run_changes(Storage& storage, s3::ObjectStore& store,
+                                                  const IngestOptions& options);
 boost::asio::awaitable<ChangesResult> run_changes(db::Connection& db, s3::ObjectStore& store,
                                                   const IngestOptions& options);
 
 // The key a recent listing would start after now ("" = from the first key), from the watermark
 // and the ledger, as run_changes computes it.
+boost::asio::awaitable<std::string> recent_listing_start(Storage& storage,
+                                                         const IngestOptions& options);
 boost::asio::awaitable<std::string> recent_listing_start(db::Connection& db,
                                                          const IngestOptions& options);
 

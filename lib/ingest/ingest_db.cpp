@@ -129,40 +129,6 @@ std::string text_array(const std::vector<std::string_view>& values) {
     return out;
 }
 
-boost::asio::awaitable<void> copy_in(db::Connection& db, std::string_view copy_sql,
-                                     std::string_view data) {
-    if (data.empty()) co_return;
-    co_await db.copy_begin(copy_sql);
-    co_await db.copy_put(data);
-    co_await db.copy_end();
-}
-
-boost::asio::awaitable<void> write_rejects(db::Connection& db, std::string_view stream,
-                                           const std::string& key, const std::string& etag,
-                                           const std::vector<RejectRow>& rows) {
-    std::string data;
-    for (const auto& r : rows) {
-        copy_field(data, stream);
-        copy_field(data, clean_text(key, 4096));
-        if (etag.empty())
-            copy_null(data);
-        else
-            copy_field(data, clean_text(etag, 1024));
-        copy_field(data, r.kind);
-        if (r.record_id)
-            copy_field(data, std::to_string(*r.record_id));
-        else
-            copy_null(data);
-        copy_field(data, clean_text(r.reason, 4096));
-        copy_field(data, clean_text(r.raw_text), true);
-    }
-    co_await copy_in(
-        db,
-        "COPY fuel.rejects (stream, object_key, etag, kind, record_id, reason, raw_text) "
-        "FROM STDIN",
-        data);
-}
-
 // The answer carries every count whose source is the apply; one missing means this binary and the
 // installed SQL disagree, and reading it as 0 would record wrong counts in the ledger and metrics.
 ApplyOutcome parse_apply_result(std::string_view json) {

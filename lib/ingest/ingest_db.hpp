@@ -1,5 +1,5 @@
-// Database plumbing shared by the snapshot and change-file pipelines: COPY text encoding, rejects,
-// reading the apply functions' jsonb counts, and quiet rollback.
+// What the snapshot and change-file pipelines share: COPY text encoding, reject rows, reading the
+// apply functions' jsonb counts, and quiet rollback (for verify's read-only transaction).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -53,15 +53,6 @@ struct RejectRow {
     std::string reason;
     std::string raw_text;
 };
-
-// COPYs rejects of one object into fuel.rejects (no-op when empty).
-boost::asio::awaitable<void> write_rejects(db::Connection& db, std::string_view stream,
-                                           const std::string& key, const std::string& etag,
-                                           const std::vector<RejectRow>& rows);
-
-// Runs one COPY ... FROM STDIN with `data` (no-op when data is empty).
-boost::asio::awaitable<void> copy_in(db::Connection& db, std::string_view copy_sql,
-                                     std::string_view data);
 
 struct ApplyOutcome {
     Counts counts;

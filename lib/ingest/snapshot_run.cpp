@@ -2,13 +2,11 @@
 // fuel.apply_snapshot in one transaction, commit (or roll back on a dry run or a refusal).
 #include <spdlog/spdlog.h>
 
-#include <exception>
-
-#include "core/time_format.hpp"
-#include "db/connection.hpp"
 #include "ingest/ingest.hpp"
 #include "ingest/ingest_db.hpp"
+#include "ingest/pg_storage.hpp"
 #include "ingest/snapshot_stager.hpp"
+#include "ingest/transaction.hpp"
 #include "s3/object_store.hpp"
 
 namespace ff::ingest {
@@ -28,18 +26,6 @@ std::string refusal_message(const detail::ApplyOutcome& outcome) {
     return "snapshot refused (" + outcome.refused + "): " + outcome.detail;
 }
 
-// A refusal or a rejected file is recorded after the data was rolled back (apply mode only).
-awaitable<void> record_failure(db::Connection& db, const std::string& key, const std::string& etag,
-                               const std::string& kind, const std::string& message) {
-    db::Params params1{key, etag, kind, detail::clean_text(message, 4096)};
-    co_await db.exec(
-        "WITH r AS (INSERT INTO fuel.rejects (stream, object_key, etag, kind, reason) "
-        "           VALUES ('snapshot', $1, NULLIF($2, ''), $3, $4)) "
-        "UPDATE fuel.ingest_state SET last_error = $4, last_error_at = now(), "
-        "       last_attempt_at = now(), updated_at = now() WHERE stream = 'snapshot'",
-        std::move(params1));
-}
-
 // Everything between BEGIN and the decision to commit: stream, stage, apply.
 struct Staged {
     s3::GetResult got;
@@ -51,24 +37,20 @@ struct Staged {
     long long unidentified = 0;
 };
 
-awaitable<Staged> stage_snapshot(db::Connection& db, s3::ObjectStore& store, const std::string& key,
+awaitable<Staged> stage_snapshot(Storage& storage, s3::ObjectStore& store, const std::string& key,
                                  const s3::GetOptions& get_options, std::size_t batch_rows) {
-    co_await db.exec("SELECT fuel.ingest_begin_snapshot()");
-    auto stored = co_await db.exec("SELECT NOT EXISTS (SELECT FROM fuel.records)");
-    detail::SnapshotStager stager(db, key, batch_rows, stored.get(0, 0) == "t");
+    co_await storage.begin_snapshot_staging();
+    const bool table_empty = co_await storage.records_empty();
+    detail::SnapshotStager stager(storage, key, batch_rows, table_empty);
     Staged staged;
-    std::exception_ptr failure;
-    try {
-        staged.got = co_await store.get(
-            key, get_options,
-            [&stager](std::string_view chunk) -> awaitable<void> { co_await stager.feed(chunk); });
-    } catch (...) {
-        failure = std::current_exception();
-    }
-    if (failure) {
-        co_await stager.drain();
-        std::rethrow_exception(failure);
-    }
+    staged.got = co_await on_failure(
+        [&] {
+            return store.get(key, get_options,
+                             [&stager](std::string_view chunk) -> awaitable<void> {
+                                 co_await stager.feed(chunk);
+                             });
+        },
+        [&] { return stager.drain(); });
     if (staged.got.not_modified) co_return staged;
     co_await stager.finish();
     staged.file_error = stager.file_error();
@@ -77,45 +59,34 @@ awaitable<Staged> stage_snapshot(db::Connection& db, s3::ObjectStore& store, con
     staged.stored_live = stager.stored_live();
     staged.unidentified = stager.unidentified();
     if (stager.meta().exported_at) staged.exported_at_text = *stager.meta().exported_at;
-    if (stager.wrote_rejects() && !staged.got.info.etag.empty()) {
-        // Rejects were written while the ETag was not known yet; now() is this transaction's.
-        db::Params params2{key, staged.got.info.etag};
-        co_await db.exec(
-            "UPDATE fuel.rejects SET etag = $2 WHERE object_key = $1 AND etag IS NULL AND at = "
-            "now()",
-            std::move(params2));
-    }
+    // Rejects were written while the ETag was not known yet.
+    if (stager.wrote_rejects() && !staged.got.info.etag.empty())
+        co_await storage.set_rejects_etag(key, staged.got.info.etag);
     co_return staged;
 }
 
 // The database's verdict on the staged snapshot; when it applies and this is no dry run, the
 // snapshot's bookkeeping too, and the commit.
-awaitable<detail::ApplyOutcome> apply_staged(db::Connection& db, const Staged& staged,
+awaitable<detail::ApplyOutcome> apply_staged(Storage& storage, Unit& unit, const Staged& staged,
                                              const IngestOptions& options) {
-    const std::string last_modified = time::rfc3339_millis(staged.got.info.last_modified);
-    db::Params params3{
-        staged.exported_at_text,
-        last_modified,
-        options.force ? "true" : "false",
-        std::to_string(options.max_delete_fraction),
-        staged.ids_ascending ? "true" : "false",
-        staged.stored_live ? db::Param(std::to_string(*staged.stored_live)) : db::Param(),
-        std::to_string(staged.unidentified)};
-    auto applied = co_await db.exec(
-        "SELECT fuel.apply_snapshot(coalesce(fuel.ingest_ts(NULLIF($1, '')), "
-        "$2::timestamptz), $3::boolean, $4::numeric, $5::boolean, $6::bigint, "
-        "$7::bigint)::text",
-        std::move(params3));
-    detail::ApplyOutcome outcome = detail::parse_apply_result(applied.get(0, 0));
+    // Filled member by member: GCC 12 destroys the members of an aggregate initialised from
+    // copies in a coroutine twice.
+    SnapshotApply apply;
+    apply.exported_at = staged.exported_at_text;
+    apply.last_modified = staged.got.info.last_modified;
+    apply.force = options.force;
+    apply.max_delete_fraction = options.max_delete_fraction;
+    apply.ids_ascending = staged.ids_ascending;
+    apply.stored_live = staged.stored_live;
+    apply.unidentified = staged.unidentified;
+    detail::ApplyOutcome outcome = co_await storage.apply_snapshot(apply);
     if ((!outcome.refused.empty() && !outcome.forced) || options.dry_run) co_return outcome;
-    db::Params params4{staged.got.info.etag, staged.exported_at_text, last_modified};
-    co_await db.exec(
-        "UPDATE fuel.ingest_state SET snapshot_etag = NULLIF($1, ''), "
-        "snapshot_exported_at = coalesce(fuel.ingest_ts(NULLIF($2, '')), "
-        "$3::timestamptz), last_success_at = now(), last_attempt_at = now(), "
-        "last_error = NULL, updated_at = now() WHERE stream = 'snapshot'",
-        std::move(params4));
-    co_await db.exec("COMMIT");
+    SnapshotApplied applied;
+    applied.etag = staged.got.info.etag;
+    applied.exported_at = staged.exported_at_text;
+    applied.last_modified = staged.got.info.last_modified;
+    co_await storage.record_snapshot_applied(applied);
+    co_await unit.commit();
     co_return outcome;
 }
 
@@ -123,24 +94,23 @@ awaitable<detail::ApplyOutcome> apply_staged(db::Connection& db, const Staged& s
 // Dropping them takes fuel.records' ACCESS EXCLUSIVE lock, so it is done here, before the load's
 // transaction, committed at once and only when no reader holds the table: a dashboard query never
 // waits for a load (sql/R__030_ingest.sql, fuel.ingest_prepare_first_load). True when dropped.
-awaitable<bool> prepare_first_load(db::Connection& db) {
-    auto res = co_await db.exec("SELECT fuel.ingest_prepare_first_load()");
-    const std::string verdict(res.get(0, 0));
-    if (verdict == "busy") {
+awaitable<bool> prepare_first_load(Storage& storage) {
+    const FirstLoad verdict = co_await storage.prepare_first_load();
+    if (verdict == FirstLoad::busy) {
         spdlog::info(
             "snapshot: fuel.records is empty but a reader holds it: this load keeps its indexes");
-    } else if (verdict == "not_owner") {
+    } else if (verdict == FirstLoad::not_owner) {
         spdlog::debug("snapshot: not the owner of fuel.records: a first load keeps its indexes");
     }
-    co_return verdict == "dropped";
+    co_return verdict == FirstLoad::dropped;
 }
 
 // A load that dropped the indexes and did not commit puts them back at once (an empty table: it
 // takes milliseconds); after a crash the next fuel.apply_snapshot does.
-awaitable<void> restore_indexes_quietly(db::Connection& db) {
-    if (!db.usable()) co_return;
+awaitable<void> restore_indexes_quietly(Storage& storage) {
+    if (!storage.usable()) co_return;
     try {
-        co_await db.exec("SELECT fuel.ingest_ensure_indexes()");
+        co_await storage.restore_indexes();
     } catch (const std::exception& e) {
         spdlog::warn("snapshot: re-creating the indexes of fuel.records: {}", e.what());
     }
@@ -148,40 +118,34 @@ awaitable<void> restore_indexes_quietly(db::Connection& db) {
 
 }  // namespace
 
-awaitable<SnapshotResult> run_snapshot(db::Connection& db, s3::ObjectStore& store,
+awaitable<SnapshotResult> run_snapshot(Storage& storage, s3::ObjectStore& store,
                                        const IngestOptions& options) {
     SnapshotResult result;
     const std::string key = options.prefix + "latest.json";
 
     s3::GetOptions get_options;
-    auto state =
-        co_await db.exec("SELECT snapshot_etag FROM fuel.ingest_state WHERE stream = 'snapshot'");
-    if (state.rows() > 0 && !state.is_null(0, 0))
-        get_options.if_none_match = std::string(state.get(0, 0));
-    const bool indexes_dropped = !options.dry_run && co_await prepare_first_load(db);
+    get_options.if_none_match = co_await storage.snapshot_etag();
+    const bool indexes_dropped = !options.dry_run && co_await prepare_first_load(storage);
+    auto restore_indexes = [&]() -> awaitable<void> {
+        if (indexes_dropped) co_await restore_indexes_quietly(storage);
+    };
 
-    co_await db.exec("BEGIN");
-    std::exception_ptr failure;
+    // Rolled back unless apply_staged commits it: a dry run, a refusal, a rejected file, 304.
     Staged staged;
     detail::ApplyOutcome outcome;
-    try {
-        staged = co_await stage_snapshot(db, store, key, get_options, options.batch_rows);
-        if (!staged.got.not_modified && !staged.file_error)
-            outcome = co_await apply_staged(db, staged, options);
-    } catch (...) {
-        failure = std::current_exception();
-    }
-    if (failure) {
-        co_await detail::rollback_quietly(db);
-        if (indexes_dropped) co_await restore_indexes_quietly(db);
-        std::rethrow_exception(failure);
-    }
-    const bool committed = !options.dry_run && !staged.got.not_modified && !staged.file_error &&
-                           (outcome.refused.empty() || outcome.forced);
-    if (!committed) {
-        co_await db.exec("ROLLBACK");
-        if (indexes_dropped) co_await restore_indexes_quietly(db);
-    }
+    bool committed = false;
+    co_await on_failure(
+        [&] {
+            return in_unit(storage, Scope::transaction, [&](Unit& unit) -> awaitable<void> {
+                staged =
+                    co_await stage_snapshot(storage, store, key, get_options, options.batch_rows);
+                if (!staged.got.not_modified && !staged.file_error)
+                    outcome = co_await apply_staged(storage, unit, staged, options);
+                committed = !unit.open();
+            });
+        },
+        restore_indexes);
+    if (!committed) co_await restore_indexes();
 
     result.last_modified = staged.got.info.last_modified;
     if (staged.got.not_modified) {
@@ -197,7 +161,8 @@ awaitable<SnapshotResult> run_snapshot(db::Connection& db, s3::ObjectStore& stor
         result.file_error = staged.file_error;
         result.message = "snapshot " + key + " rejected whole: " + *staged.file_error;
         if (!options.dry_run)
-            co_await record_failure(db, key, staged.got.info.etag, "file", result.message);
+            co_await storage.record_snapshot_failure(key, staged.got.info.etag, "file",
+                                                     result.message);
         co_return result;
     }
     if (!outcome.refused.empty()) {
@@ -212,8 +177,8 @@ awaitable<SnapshotResult> run_snapshot(db::Connection& db, s3::ObjectStore& stor
             result.counts.rejected = staged.read_counts.rejected;
             result.counts.unidentified = staged.unidentified;
             if (!options.dry_run) {
-                co_await record_failure(db, key, staged.got.info.etag, "snapshot_refused",
-                                        result.message);
+                co_await storage.record_snapshot_failure(key, staged.got.info.etag,
+                                                         "snapshot_refused", result.message);
             }
             co_return result;
         }
@@ -227,6 +192,12 @@ awaitable<SnapshotResult> run_snapshot(db::Connection& db, s3::ObjectStore& stor
             result.counts.unidentified, result.counts.deletes_withheld);
     }
     co_return result;
+}
+
+awaitable<SnapshotResult> run_snapshot(db::Connection& db, s3::ObjectStore& store,
+                                       const IngestOptions& options) {
+    PgStorage storage(db);
+    co_return co_await run_snapshot(storage, store, options);
 }
 
 }  // namespace ff::ingest

@@ -7,16 +7,15 @@
 #include <utility>
 #include <variant>
 
-#include "db/connection.hpp"
 #include "parse/typed_columns.hpp"
 
 namespace ff::ingest::detail {
 
-SnapshotStager::SnapshotStager(db::Connection& db, std::string key, std::size_t batch_rows,
+SnapshotStager::SnapshotStager(Storage& storage, std::string key, std::size_t batch_rows,
                                bool table_empty)
-    : FramedStager(db, std::move(key), batch_rows, parse::DocumentKind::snapshot),
+    : FramedStager(storage, std::move(key), batch_rows, parse::DocumentKind::snapshot),
       table_empty_(table_empty),
-      lookup_(db) {}
+      lookup_(storage) {}
 
 namespace {
 
@@ -28,13 +27,6 @@ void append_seen(std::string& out, long long id, long long seq) {
     out += '\t';
     out += std::to_string(seq);
     out += '\n';
-}
-
-// The columns of a line of append_row.
-const std::string& copy_rows() {
-    static const std::string sql =
-        copy_rows_sql("pg_temp.ingest_snap_rows", "seq, id, hash, raw, sanitised, src_deleted");
-    return sql;
 }
 
 // One line of ingest_snap_rows.
@@ -153,7 +145,7 @@ boost::asio::awaitable<void> SnapshotStager::send_changed_rows() {
     for (auto& r : batch_.rejects)
         (r.kind == "sanitised" ? sanitised : rejects).push_back(std::move(r));
     for (const auto& p : batch_.rows) append_seen(batch_.seen_copy, p.row.id, p.seq);
-    co_await copy_in(db_, "COPY pg_temp.ingest_snap_seen (id, seq) FROM STDIN", batch_.seen_copy);
+    co_await storage_.stage(Staging::snapshot_seen, batch_.seen_copy);
 
     // Sent in slices: a batch of new rows is megabytes of text, and holding it whole made peak
     // memory depend on how the changed rows cluster.
@@ -172,16 +164,16 @@ boost::asio::awaitable<void> SnapshotStager::send_changed_rows() {
             }
         }
         if (slice.size() >= kSliceBytes) {
-            if (!std::exchange(begun, true)) co_await db_.copy_begin(copy_rows());
-            co_await db_.copy_put(slice);
+            if (!std::exchange(begun, true)) co_await storage_.stage_open(Staging::snapshot_rows);
+            co_await storage_.stage_put(slice);
             slice.clear();
         }
     }
     if (begun) {
-        if (!slice.empty()) co_await db_.copy_put(slice);
-        co_await db_.copy_end();
+        if (!slice.empty()) co_await storage_.stage_put(slice);
+        co_await storage_.stage_close();
     } else {
-        co_await copy_in(db_, copy_rows(), slice);
+        co_await storage_.stage(Staging::snapshot_rows, slice);
     }
     batch_.rejects = std::move(rejects);
 }
@@ -189,18 +181,16 @@ boost::asio::awaitable<void> SnapshotStager::send_changed_rows() {
 boost::asio::awaitable<void> SnapshotStager::send_batch() {
     if (batch_.elements == 0 && batch_.rejects.empty()) co_return;
     if (table_empty_) {
-        co_await copy_in(db_, "COPY pg_temp.ingest_snap_seen (id, seq) FROM STDIN",
-                         batch_.seen_copy);
-        co_await copy_in(db_, copy_rows(), batch_.rows_copy);
+        co_await storage_.stage(Staging::snapshot_seen, batch_.seen_copy);
+        co_await storage_.stage(Staging::snapshot_rows, batch_.rows_copy);
     } else {
         co_await look_up_stored();
         co_await send_changed_rows();
     }
-    co_await copy_in(db_, "COPY pg_temp.ingest_snap_gone (id) FROM STDIN", batch_.gone_copy);
-    co_await copy_in(db_, "COPY pg_temp.ingest_snap_unread (id, seq) FROM STDIN",
-                     batch_.unread_copy);
+    co_await storage_.stage(Staging::snapshot_gone, batch_.gone_copy);
+    co_await storage_.stage(Staging::snapshot_unread, batch_.unread_copy);
     if (!batch_.rejects.empty()) {
-        co_await write_rejects(db_, "snapshot", key_, "", batch_.rejects);
+        co_await storage_.write_rejects("snapshot", key_, "", batch_.rejects);
         wrote_rejects_ = true;
     }
     batch_ = Batch{};
@@ -214,7 +204,7 @@ boost::asio::awaitable<void> SnapshotStager::after_last_batch() {
     for (std::optional<long long> from = start; from;) {
         std::string gone;
         from = co_await lookup_.by_range(*from, kMaxId, {}, gone);
-        co_await copy_in(db_, "COPY pg_temp.ingest_snap_gone (id) FROM STDIN", gone);
+        co_await storage_.stage(Staging::snapshot_gone, gone);
     }
 }
 

@@ -18,7 +18,7 @@ class SnapshotStager final : public FramedStager {
   public:
     // `table_empty`: fuel.records holds no row in this transaction, so every row ships without
     // asking the database what it stores (a first load).
-    SnapshotStager(db::Connection& db, std::string key, std::size_t batch_rows, bool table_empty);
+    SnapshotStager(Storage& storage, std::string key, std::size_t batch_rows, bool table_empty);
 
     // Every staged id (of a row, or of an unreadable row whose id its text holds) was greater than
     // the one staged before it: no id repeats.

@@ -8,8 +8,8 @@
 #include <unordered_map>
 #include <vector>
 
-namespace ff::db {
-class Connection;
+namespace ff::ingest {
+class Storage;
 }
 
 namespace ff::ingest::detail {
@@ -21,7 +21,7 @@ class StoredLookup {
         bool live;
     };
 
-    explicit StoredLookup(db::Connection& db) : db_(db) {}
+    explicit StoredLookup(Storage& storage) : storage_(storage) {}
 
     // Forgets the previous batch's rows (the live count goes on).
     void clear() { stored_.clear(); }
@@ -43,7 +43,7 @@ class StoredLookup {
     long long live() const { return live_; }
 
   private:
-    db::Connection& db_;
+    Storage& storage_;
     std::unordered_map<long long, Stored> stored_;
     long long live_ = 0;
 };

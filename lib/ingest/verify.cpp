@@ -1,11 +1,10 @@
 // verify: runs the checks in one read-only transaction and renders the verdict as text or JSON.
 #include "ingest/verify.hpp"
 
-#include <exception>
-
 #include "core/json_escape.hpp"
 #include "db/connection.hpp"
 #include "ingest/ingest_db.hpp"
+#include "ingest/transaction.hpp"
 
 namespace ff::ingest {
 
@@ -21,17 +20,15 @@ boost::asio::awaitable<VerifyResult> verify(db::Connection& db, s3::ObjectStore*
     // One snapshot for every check; READ ONLY makes the server refuse any write, whatever a
     // function called here might try.
     co_await db.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    std::exception_ptr failure;
-    try {
+    auto checks = [&]() -> boost::asio::awaitable<void> {
         result.checks.push_back(co_await detail::verify_rules(db, options));
         result.checks.push_back(co_await detail::verify_typed_columns(db, options));
         result.checks.push_back(co_await detail::verify_change_files(db, store, options));
         result.checks.push_back(co_await detail::verify_watermark(db, options));
-    } catch (...) {
-        failure = std::current_exception();
-    }
-    co_await detail::rollback_quietly(db);
-    if (failure) std::rethrow_exception(failure);
+    };
+    auto end = [&] { return detail::rollback_quietly(db); };
+    co_await on_failure(checks, end);
+    co_await end();
     co_return result;
 }
 

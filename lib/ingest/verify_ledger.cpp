@@ -10,6 +10,7 @@
 #include "db/connection.hpp"
 #include "ingest/change_keys.hpp"
 #include "ingest/change_ledger.hpp"
+#include "ingest/pg_storage.hpp"
 #include "ingest/verify.hpp"
 #include "s3/object_store.hpp"
 
@@ -79,8 +80,9 @@ awaitable<CheckResult> verify_change_files(db::Connection& db, s3::ObjectStore* 
     BucketTally t;
     const auto now = std::chrono::system_clock::now();
     const std::string prefix = options.prefix + "changes/";
+    PgStorage storage(db);
     const s3::PageConsumer consume = [&](std::span<const s3::ObjectInfo> page) -> awaitable<void> {
-        const auto ledger = co_await ledger_page(db, page);
+        const auto ledger = co_await ledger_page(storage, page);
         for (const auto& obj : page) tally_object(obj, ledger, options, now, t, check);
     };
     co_await store->list_pages(prefix, std::string(), consume);
@@ -115,7 +117,8 @@ awaitable<CheckResult> verify_change_files(db::Connection& db, s3::ObjectStore* 
 awaitable<CheckResult> verify_watermark(db::Connection& db, const VerifyOptions& options) {
     CheckResult check;
     check.name = "watermark";
-    const auto start = co_await listing_start(db, options.prefix, options.listing_overlap);
+    PgStorage storage(db);
+    const auto start = co_await listing_start(storage, options.prefix, options.listing_overlap);
     // The newest change file in the ledger: newest first, strays skipped.
     std::optional<std::string> newest;
     std::string below;

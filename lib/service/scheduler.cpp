@@ -15,12 +15,14 @@
 
 #include "core/exit_codes.hpp"
 #include "db/schema_state.hpp"
+#include "ingest/pg_storage.hpp"
 #include "metrics/fleet_metrics.hpp"
 #include "metrics/health.hpp"
 #include "s3/object_store.hpp"
 #include "service/cycle_report.hpp"
 #include "service/leadership.hpp"
 #include "service/rules_gate.hpp"
+#include "service/turns.hpp"
 #include "service/watchdog.hpp"
 
 namespace ff::service {
@@ -30,13 +32,6 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 namespace {
-
-// base * 2^(attempt-1), capped; attempt counts from 1.
-milliseconds backoff(milliseconds base, milliseconds cap, int attempt) {
-    milliseconds delay = base;
-    for (int i = 1; i < attempt && delay < cap; ++i) delay *= 2;
-    return std::min(delay, cap);
-}
 
 double seconds_since(Clock::time_point start) {
     return std::chrono::duration<double>(Clock::now() - start).count();
@@ -57,6 +52,8 @@ struct Scheduler::Impl {
           leadership(m, h),
           report(m, h),
           rules_gate(m, h, options.migrate_on_start),
+          turns(options.snapshot_interval, options.changes_interval, options.retry_base,
+                Clock::now()),
           timer(ex) {
         options.ingest.dry_run = false;
         options.ingest.force = false;
@@ -80,6 +77,7 @@ struct Scheduler::Impl {
     Leadership leadership;
     CycleReport report;
     RulesGate rules_gate;
+    Turns turns;  // which stream runs next; the snapshot and a full listing are due at start
     net::steady_timer timer;  // every wait of the loop, so stop() can cut it short
 
     std::unique_ptr<db::Connection> conn;
@@ -87,11 +85,6 @@ struct Scheduler::Impl {
     bool restored = false;  // the last-success gauges were read from fuel.ingest_state
     int exit_code = kExitOk;
     int connect_failures = 0;
-    int failures[2] = {0, 0};
-    Clock::time_point next_due[2] = {Clock::now(), Clock::now()};  // snapshot runs at start
-    // The changes cycle lists every object (not only the recent ones) when this is due: at start,
-    // so files that landed late while the daemon was down are found, then every snapshot interval.
-    Clock::time_point next_full_listing = Clock::now();
     Clock::time_point last_db_ok = Clock::now();
 
     void set_db(bool up) {
@@ -165,16 +158,11 @@ struct Scheduler::Impl {
     // the start, whoever leads. Without the table (not migrated yet) there is nothing to read.
     net::awaitable<void> restore_recorded_success() {
         try {
-            auto r = co_await conn->exec(
-                "SELECT stream, extract(epoch FROM last_success_at)::float8 FROM "
-                "fuel.ingest_state WHERE last_success_at IS NOT NULL");
-            for (int i = 0; i < r.rows(); ++i) {
-                const auto stream = r.get(i, 0) == "snapshot" ? Stream::snapshot : Stream::changes;
-                const std::chrono::duration<double> epoch(std::stod(std::string(r.get(i, 1))));
+            ingest::PgStorage storage(*conn);
+            const auto successes = co_await storage.last_successes();
+            for (const auto& s : successes) {
                 report.restore_last_success(
-                    stream,
-                    std::chrono::system_clock::time_point(
-                        std::chrono::duration_cast<std::chrono::system_clock::duration>(epoch)));
+                    s.stream == "snapshot" ? Stream::snapshot : Stream::changes, s.at);
             }
         } catch (const db::DbError& e) {
             if (e.connection_lost()) throw;
@@ -274,19 +262,21 @@ struct Scheduler::Impl {
 
     net::awaitable<void> leader_round() {
         const auto now = Clock::now();
-        const int snap = static_cast<int>(Stream::snapshot);
-        const int chg = static_cast<int>(Stream::changes);
-        // One at a time, earliest due first; a tie goes to the snapshot.
-        if (next_due[snap] <= now && next_due[snap] <= next_due[chg]) {
-            co_await run_cycle(Stream::snapshot);
-        } else if (next_due[chg] <= now) {
-            co_await run_cycle(Stream::changes);
-        } else if (now - last_db_ok >= options.readiness_every) {
-            co_await probe_database();
-        } else {
-            const auto until =
-                std::min({next_due[snap], next_due[chg], last_db_ok + options.readiness_every});
-            co_await sleep(std::chrono::duration_cast<milliseconds>(until - now) + milliseconds(1));
+        const auto next = turns.next(now, last_db_ok, options.readiness_every);
+        switch (next.action) {
+            case Turns::Action::snapshot:
+                co_await run_cycle(Stream::snapshot);
+                break;
+            case Turns::Action::changes:
+                co_await run_cycle(Stream::changes);
+                break;
+            case Turns::Action::probe:
+                co_await probe_database();
+                break;
+            case Turns::Action::sleep:
+                co_await sleep(std::chrono::duration_cast<milliseconds>(next.until - now) +
+                               milliseconds(1));
+                break;
         }
     }
 
@@ -303,13 +293,12 @@ struct Scheduler::Impl {
 
     net::awaitable<void> run_cycle(Stream stream) {
         const int slot = static_cast<int>(stream);
-        const milliseconds interval =
-            stream == Stream::snapshot ? options.snapshot_interval : options.changes_interval;
         const auto started = Clock::now();
         report.started(stream, std::chrono::system_clock::now());
         if (watchdog) watchdog->cycle_started(slot, stream_name(stream));
         std::optional<std::string> error;
         bool lost = false;
+        bool full_listing = false;
         try {
             if (stream == Stream::snapshot) {
                 auto result = co_await ingest::run_snapshot(*conn, store, options.ingest);
@@ -317,10 +306,10 @@ struct Scheduler::Impl {
                                      std::chrono::system_clock::now());
             } else {
                 auto ingest = options.ingest;
-                ingest.listing =
-                    started >= next_full_listing ? ingest::Listing::full : ingest::Listing::recent;
+                ingest.listing = turns.full_listing_due(started) ? ingest::Listing::full
+                                                                 : ingest::Listing::recent;
                 auto result = co_await ingest::run_changes(*conn, store, ingest);
-                if (result.full_listing) next_full_listing = started + options.snapshot_interval;
+                full_listing = result.full_listing;
                 report.changes_done(result, seconds_since(started),
                                     std::chrono::system_clock::now());
             }
@@ -335,15 +324,10 @@ struct Scheduler::Impl {
         if (watchdog) watchdog->cycle_finished(slot);
 
         if (!error) {
-            failures[slot] = 0;
-            next_due[slot] = started + interval;
-            if (stream == Stream::changes)
-                next_due[slot] = std::min(next_due[slot], next_full_listing);
+            turns.succeeded(stream, started, full_listing);
         } else {
             report.failed(stream, *error, seconds_since(started), std::chrono::system_clock::now());
-            const auto delay =
-                std::min(backoff(options.retry_base, interval, ++failures[slot]), interval);
-            next_due[slot] = Clock::now() + delay;
+            const auto delay = turns.failed(stream, Clock::now());
             spdlog::error("{}: cycle failed (retry in {} ms): {}", stream_name(stream),
                           delay.count(), *error);
             if (lost) {
