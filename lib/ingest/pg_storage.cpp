@@ -4,6 +4,7 @@
 
 #include "core/time_format.hpp"
 #include "db/connection.hpp"
+#include "ingest/ingest_db.hpp"
 
 namespace ff::ingest {
 
@@ -97,7 +98,7 @@ std::string_view copy_statement(Staging table) {
         case Staging::snapshot_rows: {
             // Named columns, the typed ones from lib/parse/typed_column_set.hpp: the staging
             // table's column order does not matter.
-            static const std::string sql = copy_rows_sql(
+            static const std::string sql = detail::copy_rows_sql(
                 "pg_temp.ingest_snap_rows", "seq, id, hash, raw, sanitised, src_deleted");
             return sql;
         }
@@ -106,7 +107,7 @@ std::string_view copy_statement(Staging table) {
         case Staging::snapshot_unread:
             return "COPY pg_temp.ingest_snap_unread (id, seq) FROM STDIN";
         case Staging::change_rows: {
-            static const std::string sql = copy_rows_sql(
+            static const std::string sql = detail::copy_rows_sql(
                 "pg_temp.ingest_chg_rows",
                 "seq, op, id, changed_at, changed_ts, hash, raw, sanitised, src_deleted");
             return sql;
