@@ -12,6 +12,8 @@
 
 namespace ff::ingest::detail {
 
+// COPY's text format (backslash, newline, CR and tab escaped; everything else as it is). It looks
+// like JSON escaping (core/json_escape.cpp) but is another format: the two must not be shared.
 void copy_field(std::string& out, std::string_view value, bool last) {
     for (char c : value) {
         switch (c) {
