@@ -45,16 +45,6 @@ std::vector<db::EmbeddedSql> schema_and_view() {
     return files;
 }
 
-std::string what_of(const std::function<void()>& fn) {
-    try {
-        fn();
-    } catch (const std::exception& e) {
-        return e.what();
-    }
-    FAIL("expected an error, but it succeeded");
-    return {};
-}
-
 }  // namespace
 
 TEST_CASE(
@@ -84,7 +74,7 @@ TEST_CASE("an applied versioned migration whose text changed stops migrate, nami
     migrate_once(scratch.url(), schema_only());
     fftest::PgSession tamper(scratch.url());
     tamper.exec("UPDATE fuel.schema_migrations SET checksum = 'edited' WHERE version = 1");
-    const auto message = what_of([&] { migrate_once(scratch.url(), schema_only()); });
+    const auto message = fftest::what_of([&] { migrate_once(scratch.url(), schema_only()); });
     CHECK(message.find("V0001__fuel_schema.sql") != std::string::npos);
     CHECK(message.find("changed after it was applied") != std::string::npos);
 }
@@ -97,7 +87,7 @@ TEST_CASE("migrate refuses a database migrated by a newer fleetfuel", "[db][inte
         "INSERT INTO fuel.schema_migrations (script, version, description, kind, checksum, "
         "execution_ms) VALUES ('V9999__from_the_future.sql', 9999, 'from the future', 'V', 'x', "
         "1)");
-    const auto message = what_of([&] { migrate_once(scratch.url(), schema_only()); });
+    const auto message = fftest::what_of([&] { migrate_once(scratch.url(), schema_only()); });
     CHECK(message.find("V9999__from_the_future.sql") != std::string::npos);
     CHECK(message.find("newer") != std::string::npos);
 }
@@ -165,7 +155,7 @@ TEST_CASE("a failing migration is rolled back and reported with its file name",
     fftest::ScratchDatabase scratch;
     auto files = schema_only();
     files.push_back({"V0002__broken.sql", "CREATE TABLE fuel.half_done (x int); SELECT 1/0;"});
-    const auto message = what_of([&] { migrate_once(scratch.url(), files); });
+    const auto message = fftest::what_of([&] { migrate_once(scratch.url(), files); });
     CHECK(message.find("V0002__broken.sql") != std::string::npos);
     fftest::PgSession check(scratch.url());
     CHECK(check.scalar("SELECT to_regclass('fuel.half_done') IS NULL") == "t");
@@ -177,7 +167,8 @@ TEST_CASE("the reader role is granted the reporting views, and a missing role is
     fftest::ScratchDatabase scratch;
     db::MigrateOptions options;
     options.reader_role = fftest::unique_name("ff_reader_");
-    const auto message = what_of([&] { migrate_once(scratch.url(), schema_and_view(), options); });
+    const auto message =
+        fftest::what_of([&] { migrate_once(scratch.url(), schema_and_view(), options); });
     CHECK(message.find("FUEL_READER_ROLE") != std::string::npos);
     CHECK(message.find(options.reader_role) != std::string::npos);
 

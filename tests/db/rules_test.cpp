@@ -83,16 +83,6 @@ std::string in_force(fftest::PgSession& pg) {
         "ORDER BY id DESC LIMIT 1");
 }
 
-std::string what_of(const std::function<void()>& fn) {
-    try {
-        fn();
-    } catch (const std::exception& e) {
-        return e.what();
-    }
-    FAIL("expected an error, but it succeeded");
-    return {};
-}
-
 }  // namespace
 
 TEST_CASE("a new database gets this build's rules with the schema, recorded once",
@@ -158,7 +148,7 @@ TEST_CASE("an older build refuses newer rules, changing nothing, unless told to 
         "SELECT string_agg(script || checksum || installed_at, ',' ORDER BY script) FROM "
         "fuel.schema_migrations");
 
-    const auto message = what_of([&] { migrate_base(scratch.url()); });
+    const auto message = fftest::what_of([&] { migrate_base(scratch.url()); });
     CHECK(message.find("newer than this binary's") != std::string::npos);
     CHECK(message.find("--allow-downgrade") != std::string::npos);
     CHECK(in_force(pg) == upgraded);
@@ -185,7 +175,7 @@ TEST_CASE("rules of the same serial with another hash count as newer", "[db][rul
     other.rules = db::RulesVersion{db::build_rules().serial, std::string(64, 'b'), false};
     other.allow_downgrade = true;  // install them: a build this one does not know
     migrate_with(scratch.url(), db::embedded_migrations(), other);
-    const auto message = what_of([&] { migrate_base(scratch.url()); });
+    const auto message = fftest::what_of([&] { migrate_base(scratch.url()); });
     CHECK(message.find("not known to it") != std::string::npos);
 }
 
@@ -200,7 +190,7 @@ TEST_CASE("an upgrade stopped part-way leaves the old rules and columns in force
     options.renormalise.batch_rows = 3;
     int batches = 0;
     options.renormalise.stop_requested = [&batches] { return ++batches > 2; };
-    const auto message = what_of([&] { migrate_next(scratch.url(), options); });
+    const auto message = fftest::what_of([&] { migrate_next(scratch.url(), options); });
     CHECK(message.find("nothing is committed") != std::string::npos);
     CHECK(batches == 3);  // two batches ran, in the transaction that was rolled back
     CHECK(in_force(pg) == before);
