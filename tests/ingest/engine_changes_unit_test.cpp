@@ -50,8 +50,7 @@ struct Engine {
     }
     // `n` change files already applied, minutes 0 .. n-1, the watermark at the newest.
     void processed(int n) {
-        for (int m = 0; m < n; ++m)
-            storage.state.ledger[change_key(m)] = {"old", "applied", {}, ""};
+        for (int m = 0; m < n; ++m) storage.put_ledger(change_key(m), "old", "applied");
         storage.state.watermark = change_key(n - 1);
     }
 };

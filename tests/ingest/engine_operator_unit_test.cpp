@@ -20,9 +20,9 @@ const std::string kStray = kPrefix + "changes/_SUCCESS";
 
 MemoryStorage ledger_with_three() {
     MemoryStorage s;
-    s.state.ledger[kApplied] = {"e1", "applied", {}, ""};
-    s.state.ledger[kBroken] = {"e2", "quarantined", {}, "not JSON"};
-    s.state.ledger[kStray] = {"e3", "quarantined", {}, "not a change file"};
+    s.put_ledger(kApplied, "e1", "applied");
+    s.put_ledger(kBroken, "e2", "quarantined", "not JSON");
+    s.put_ledger(kStray, "e3", "quarantined", "not a change file");
     s.state.watermark = kBroken;
     return s;
 }
@@ -83,7 +83,7 @@ TEST_CASE("reset-watermark moves where the next poll lists from, and a dry run m
     std::vector<std::string> keys;
     for (int h = 10; h < 20; ++h) {
         keys.push_back(kPrefix + "changes/2026-06-02T" + std::to_string(h) + ":00:00Z.json");
-        s.state.ledger[keys.back()] = {"e", "applied", {}, ""};
+        s.put_ledger(keys.back(), "e", "applied");
     }
     s.state.watermark = keys.back();
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <charconv>
 #include <stdexcept>
+#include <utility>
 
 namespace fftest {
 
@@ -102,6 +103,15 @@ awaitable<ingest::LedgerPage> MemoryStorage::ledger_page(
     co_return out;
 }
 
+void MemoryStorage::put_ledger(const std::string& key, std::string etag, std::string status,
+                               std::string reason) {
+    LedgerRow& row = state.ledger[key];
+    row.etag = std::move(etag);
+    row.status = std::move(status);
+    row.counts = ff::ingest::Counts();
+    row.reason = std::move(reason);
+}
+
 awaitable<void> MemoryStorage::record_file(const ingest::FileRecord& f) {
     const bool applied = f.quarantine_reason.empty();
     state.ledger[f.key] =
@@ -116,7 +126,7 @@ awaitable<void> MemoryStorage::record_file(const ingest::FileRecord& f) {
 
 awaitable<bool> MemoryStorage::record_stray(const ingest::StrayRecord& s) {
     if (state.ledger.count(s.key)) co_return false;
-    state.ledger[s.key] = LedgerRow{s.etag, "quarantined", {}, s.reason};
+    put_ledger(s.key, s.etag, "quarantined", s.reason);
     state.rejects.push_back({"changes", s.key, s.etag, "file", s.reason, std::nullopt});
     co_return true;
 }
