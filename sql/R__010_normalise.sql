@@ -200,6 +200,7 @@ RETURN CASE WHEN t0 = '' THEN NULL
             ELSE pg_catalog.regexp_replace(t2, ',(?=[0-9]{3}([^0-9]|$))', '', 'g') END;
 
 -- fuel.clean_number without its SET clause: the three steps over the value without spaces/tabs.
+-- fuel.normalise runs the same steps one statement each, for the reason given at its head.
 CREATE OR REPLACE FUNCTION fuel.norm_clean(value text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN fuel.norm_clean_commas(pg_catalog.translate(value, E' \t', ''),
@@ -443,6 +444,7 @@ SET search_path = pg_catalog, fuel
 AS $$
 DECLARE
     t text;
+    c0 text;
     c text;
     shape text;
     bad_number boolean := false;
@@ -454,6 +456,12 @@ DECLARE
     bad_bool boolean := false;
 BEGIN
     -- A JSON string, number or boolean reads as its text; JSON null and a missing key as NULL.
+    -- The fuel.norm_* blocks get their arguments through variables (t, c0, c). The planner inlines
+    -- a block only by copying its argument to every place the block uses it, or, when that
+    -- argument is costly and used more than once, not at all (a SQL function call per value):
+    -- given fuel.norm_collapse(...) directly, fuel.norm_title ran its regexp four times, and
+    -- fuel.norm_clean's steps composed in one expression were calls. Together that made this
+    -- function 40 % slower (50 000 rows, PostgreSQL 15).
     message_id := fuel.norm_collapse(raw ->> 'message_id');
     -- The full parser reads nothing that does not start 'YYYY-', so other text never reaches it.
     t := btrim(raw ->> 'reported_at', E' \t');
@@ -471,23 +479,52 @@ BEGIN
     vehicle_reg_raw := CASE WHEN btrim(t, E' \t') <> '' THEN t END;
     vehicle_reg := fuel.norm_plate(t);
     driver_name := fuel.norm_collapse(raw ->> 'driver_name');
-    department := fuel.norm_title(fuel.norm_collapse(raw ->> 'department'));
+    t := fuel.norm_collapse(raw ->> 'department');
+    department := fuel.norm_title(t);
     station := fuel.norm_collapse(raw ->> 'station');
     receipt_no := fuel.norm_collapse(raw ->> 'receipt_no');
     t := raw ->> 'notes';
     notes := CASE WHEN btrim(t, E' \t') <> '' THEN t END;
 
     t := raw ->> 'litres';
-    litres := coalesce(fuel.norm_plain_number(t), fuel.norm_cleaned_number(fuel.norm_clean(t)));
+    litres := fuel.norm_plain_number(t);
+    IF litres IS NULL AND t IS NOT NULL THEN
+        c0 := translate(t, E' \t', '');
+        c := fuel.norm_clean_lead(c0);
+        c := fuel.norm_clean_trail(c);
+        c := fuel.norm_clean_commas(c0, c);
+        litres := fuel.norm_cleaned_number(c);
+    END IF;
     bad_number := bad_number OR (litres IS NULL AND coalesce(btrim(t, E' \t'), '') <> '');
     t := raw ->> 'price_per_litre';
-    price_per_litre := coalesce(fuel.norm_plain_number(t), fuel.norm_cleaned_number(fuel.norm_clean(t)));
+    price_per_litre := fuel.norm_plain_number(t);
+    IF price_per_litre IS NULL AND t IS NOT NULL THEN
+        c0 := translate(t, E' \t', '');
+        c := fuel.norm_clean_lead(c0);
+        c := fuel.norm_clean_trail(c);
+        c := fuel.norm_clean_commas(c0, c);
+        price_per_litre := fuel.norm_cleaned_number(c);
+    END IF;
     bad_number := bad_number OR (price_per_litre IS NULL AND coalesce(btrim(t, E' \t'), '') <> '');
     t := raw ->> 'amount';
-    amount := coalesce(fuel.norm_plain_number(t), fuel.norm_cleaned_number(fuel.norm_clean(t)));
+    amount := fuel.norm_plain_number(t);
+    IF amount IS NULL AND t IS NOT NULL THEN
+        c0 := translate(t, E' \t', '');
+        c := fuel.norm_clean_lead(c0);
+        c := fuel.norm_clean_trail(c);
+        c := fuel.norm_clean_commas(c0, c);
+        amount := fuel.norm_cleaned_number(c);
+    END IF;
     bad_number := bad_number OR (amount IS NULL AND coalesce(btrim(t, E' \t'), '') <> '');
     t := raw ->> 'odometer';
-    odometer_km := coalesce(fuel.norm_plain_odometer(t), fuel.norm_cleaned_odometer(fuel.norm_clean(t)));
+    odometer_km := fuel.norm_plain_odometer(t);
+    IF odometer_km IS NULL AND t IS NOT NULL THEN
+        c0 := translate(t, E' \t', '');
+        c := fuel.norm_clean_lead(c0);
+        c := fuel.norm_clean_trail(c);
+        c := fuel.norm_clean_commas(c0, c);
+        odometer_km := fuel.norm_cleaned_odometer(c);
+    END IF;
     bad_number := bad_number OR (odometer_km IS NULL AND coalesce(btrim(t, E' \t'), '') <> '');
 
     -- Exactly one of the three missing: derive it (never dividing by zero).
@@ -506,17 +543,20 @@ BEGIN
 
     -- (tests/rules builds a variant of these rules that adds 'gasoil' to the first list: keep the
     -- line as it is, or change tests/rules/next_rules.cmake with it.)
-    t := fuel.norm_lower(NULLIF(btrim(raw ->> 'fuel_type', E' \t'), ''));
+    t := NULLIF(btrim(raw ->> 'fuel_type', E' \t'), '');
+    t := fuel.norm_lower(t);
     fuel_type := CASE
         WHEN t IN ('diesel', 'ago') THEN 'diesel'
         WHEN t IN ('petrol', 'pms', 'super', 'unleaded') THEN 'petrol'
         ELSE t
     END;
     -- Removing every space, tab and '-' is what the contract's rule does; translate is a regexp's fraction.
-    payment_method := NULLIF(fuel.norm_lower(translate(raw ->> 'payment_method', E' \t-', '')), '');
+    t := translate(raw ->> 'payment_method', E' \t-', '');
+    payment_method := NULLIF(fuel.norm_lower(t), '');
 
     -- A blank string is missing, like an empty number; anything unrecognised is flagged.
-    t := fuel.norm_lower(btrim(raw ->> 'full_tank', E' \t'));
+    t := btrim(raw ->> 'full_tank', E' \t');
+    t := fuel.norm_lower(t);
     full_tank := CASE
         WHEN t IN ('true', 'yes', 'y', '1') THEN true
         WHEN t IN ('false', 'no', 'n', '0') THEN false
