@@ -5,10 +5,8 @@
 // attack the daemon's descriptors and memory return to where they started, no analytics statement
 // is left running, and the log has not grown with the attack.
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -35,24 +33,6 @@ namespace {
 // Growth of the daemon's resident memory tolerated once an attack is over (allocator caches and
 // ASan's quarantine keep some of what was freed).
 constexpr long kRssSlackKib = 48 * 1024;
-
-// A socket to 127.0.0.1:port with send and receive timeouts (the send one bounds connect), or -1.
-int connect_to(int port, std::chrono::milliseconds timeout) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    timeval tv{static_cast<time_t>(timeout.count() / 1000),
-               static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
-    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-        ::close(fd);
-        return -1;
-    }
-    return fd;
-}
 
 bool send_all(int fd, const std::string& bytes) {
     return ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) ==
@@ -108,7 +88,7 @@ class Prober {
         while (!stop_) {
             const auto start = Clock::now();
             int status = 0;
-            if (const int fd = connect_to(port, 1s); fd >= 0) {
+            if (const int fd = connect_loopback(port, 1s); fd >= 0) {
                 if (send_all(fd,
                              "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                              "Connection: close\r\n\r\n"))
@@ -168,7 +148,7 @@ void slowloris(int port, int n, int reopen_per_second, std::chrono::seconds how_
             if (budget < 1) continue;
             budget -= 1;
             ++opened;
-            fds[i] = connect_to(port, 1s);
+            fds[i] = connect_loopback(port, 1s);
             if (fds[i] >= 0 && !send_all(fds[i], "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: ")) {
                 ::close(fds[i]);
                 fds[i] = -1;
@@ -201,7 +181,7 @@ std::vector<int> analytics_burst(int port, int n, int per_second) {
     const auto start = Clock::now();
     for (int i = 0; i < n; ++i) {
         std::this_thread::sleep_until(start + i * 1000ms / per_second);
-        const int fd = connect_to(port, 30s);
+        const int fd = connect_loopback(port, 30s);
         if (fd < 0) continue;
         send_all(fd,
                  "GET /analytics/fuel-fills?period=30d HTTP/1.1\r\nHost: x\r\n"
@@ -243,7 +223,7 @@ void fire_and_forget(int port, int n) {
     const auto start = Clock::now();
     for (int i = 0; i < n; ++i) {
         std::this_thread::sleep_until(start + i * 10ms);
-        const int fd = connect_to(port, 5s);
+        const int fd = connect_loopback(port, 5s);
         if (fd < 0) continue;
         send_all(fd, "GET /analytics/fuel-fills?period=90d HTTP/1.1\r\nHost: x\r\n\r\n");
         ::close(fd);

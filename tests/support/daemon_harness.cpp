@@ -49,10 +49,11 @@ void write_text(const fs::path& path, const std::string& text) {
     fs::rename(tmp, path);  // the daemon never sees half a file
 }
 
-HttpReply http_get(int port, const std::string& path) {
-    HttpReply reply;
+int connect_loopback(int port, std::chrono::milliseconds timeout) {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    timeval tv{5, 0};
+    timeval tv{static_cast<time_t>(timeout.count() / 1000),
+               static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
@@ -60,8 +61,15 @@ HttpReply http_get(int port, const std::string& path) {
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
         ::close(fd);
-        return reply;
+        return -1;
     }
+    return fd;
+}
+
+HttpReply http_get(int port, const std::string& path) {
+    HttpReply reply;
+    const int fd = connect_loopback(port, 5s);
+    if (fd < 0) return reply;
     const std::string request =
         "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
     if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) < 0) {

@@ -25,6 +25,9 @@ struct HttpReply {
     int status = 0;  // 0: no answer
     std::string body;
 };
+// A socket connected to 127.0.0.1:port, with send and receive timeouts (the send one bounds the
+// connect), or -1.
+int connect_loopback(int port, std::chrono::milliseconds timeout);
 HttpReply http_get(int port, const std::string& path);
 
 // Polls `done` every 100 ms until it is true or `limit` passes; returns its last answer.
